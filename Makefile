@@ -1,0 +1,47 @@
+# PayKit: the commands the README shows. `make run` starts the local stack, `make test` runs every test.
+SHELL := /bin/bash
+PY312 := $(shell PYENV_VERSION=3.12.1 python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null || command -v python3.12)
+VENV := .venv
+SAMVENV := .venv-sam
+PYTHON := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)/layers/paykit:$(CURDIR)
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: run test lint build bench browser clean redrive
+
+$(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt
+	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
+	test -x $(PYTHON) || $(PY312) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(SAMVENV)/.installed: requirements-sam.txt
+	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
+	test -x $(SAMVENV)/bin/python || $(PY312) -m venv $(SAMVENV)
+	$(SAMVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it through executable_path).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing and not root: browser tests will be skipped"; fi; }
+
+run: $(VENV)/.installed
+	$(PYTHON) -m local.stack
+
+test: $(VENV)/.installed $(SAMVENV)/.installed browser
+	$(PYTHON) -m pytest -q tests
+
+lint: $(VENV)/.installed $(SAMVENV)/.installed
+	$(SAMVENV)/bin/sam validate --lint
+	$(VENV)/bin/cfn-lint template.yaml
+
+build: $(SAMVENV)/.installed
+	$(SAMVENV)/bin/sam build
+
+bench: $(VENV)/.installed
+	$(PYTHON) -m bench
+
+clean:
+	rm -rf $(VENV) $(SAMVENV) .aws-sam

@@ -1,0 +1,55 @@
+"""Per-project Stripe configuration (E5-E9): masked config, partial upsert, soft delete, webhook URLs, validation."""
+from uuid import UUID
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from paykit import api
+from paykit.auth import Role
+from paykit.models.config import (
+    StripeConfigOut,
+    StripeConfigRequest,
+    ValidateCredentialsOut,
+    ValidateCredentialsRequest,
+    WebhookUrlsOut,
+)
+from paykit.observability import logger, metrics, tracer
+from paykit.services import config
+
+app = api.resolver()
+BASE = "/api/v1/payments/stripe/projects/<project_id>"
+
+
+@app.get(f"{BASE}/config")
+def get_config(project_id: UUID) -> StripeConfigOut | None:
+    found = config.get_config(api.principal(app), project_id)
+    # The documented body for "no configuration" is the JSON literal null.
+    return api.json_response(200, found.model_dump(mode="json") if found else None)
+
+
+@app.put(f"{BASE}/config")
+def put_config(project_id: UUID, body: StripeConfigRequest) -> StripeConfigOut:
+    return config.put_config(api.principal(app), project_id, body)
+
+
+@app.delete(f"{BASE}/config")
+def delete_config(project_id: UUID) -> api.Response:
+    config.delete_config(api.principal(app), project_id)
+    return api.Response(status_code=204, body="")
+
+
+@app.get(f"{BASE}/webhook-urls")
+def webhook_urls(project_id: UUID) -> WebhookUrlsOut:
+    return config.webhook_urls(api.principal(app), project_id, api.request_base(app.current_event.raw_event))
+
+
+@app.post(f"{BASE}/validate-credentials")
+def validate_credentials(project_id: UUID, body: ValidateCredentialsRequest) -> ValidateCredentialsOut:
+    return config.validate_credentials(api.principal(app), project_id, body.secret_key, body.is_test_mode)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return api.handle(app, event, context, role=Role.DEVELOPER)

@@ -1,0 +1,1 @@
+"""PayKit: the shared layer of the multi-tenant Stripe payments service."""

@@ -1,0 +1,115 @@
+"""HTTP plumbing shared by every API function: the resolver, errors mapped to statuses once, auth before routing."""
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Mapping
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+__all__ = ["Response", "resolver", "handle", "principal", "json_response", "error_response", "raw_body", "request_base"]
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from paykit import errors
+from paykit.auth import Principal, Role, authenticate
+from paykit.observability import logger
+from paykit.settings import get_settings
+
+# The one place where domain errors become HTTP statuses.
+STATUS_BY_ERROR: dict[type[errors.PayKitError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.PaymentRequired: 402,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.InvalidInput: 422,
+    errors.StripeCredentialsInvalid: 502,
+    errors.StripeUnavailable: 503,
+}
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps(payload, separators=(",", ":")),
+        headers=headers or {},
+    )
+
+
+def error_response(exc: errors.PayKitError) -> Response:
+    status = next(code for cls, code in STATUS_BY_ERROR.items() if isinstance(exc, cls))
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, errors.StripeUnavailable):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, errors.InvalidInput):
+        return json_response(status, {"detail": [{"loc": list(exc.loc), "msg": exc.detail, "type": exc.type}]})
+    return json_response(status, {"detail": exc.detail}, headers)
+
+
+def validation_response(exc: RequestValidationError) -> Response:
+    # FastAPI's envelope; the offending input is never echoed (it may be a secret key).
+    detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+    return json_response(422, {"detail": detail})
+
+
+def resolver() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.exception_handler(errors.PayKitError)(error_response)
+    app.exception_handler(RequestValidationError)(validation_response)
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:  # never a bare 500 page, never internals in the body
+        logger.exception("unhandled error")
+        return json_response(500, {"detail": "Internal server error"})
+
+    @app.not_found
+    def _not_found(_exc: Exception) -> Response:
+        return json_response(404, {"detail": "Not Found"})
+
+    return app
+
+
+def principal(app: APIGatewayHttpResolver) -> Principal:
+    return app.context["principal"]
+
+
+def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, role: Role | None) -> dict[str, Any]:
+    """Checks size and the bearer token before routing (a 401 comes before any 422, as in FastAPI), then resolves."""
+    try:
+        _check_body_size(event)
+        if role is not None:
+            who = authenticate(event.get("headers") or {}, role)
+            app.append_context(principal=who)
+            logger.append_keys(caller=who.sub, project_id=who.project_id)
+    except errors.PayKitError as exc:
+        return _to_proxy_result(error_response(exc))
+    return app.resolve(event, context)
+
+
+def _check_body_size(event: Mapping[str, Any]) -> None:
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size > get_settings().max_body_bytes:
+        raise errors.PayloadTooLarge("Request body too large")
+
+
+def _to_proxy_result(response: Response) -> dict[str, Any]:
+    headers = {"Content-Type": response.content_type or "application/json", **(response.headers or {})}
+    return {"statusCode": response.status_code, "headers": headers, "body": response.body, "isBase64Encoded": False}
+
+
+def raw_body(event: Mapping[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+
+
+def request_base(event: Mapping[str, Any]) -> str:
+    """The public base URL this request came in on (HTTP API's $default stage has no stage prefix)."""
+    domain = (event.get("requestContext") or {}).get("domainName") or "localhost"
+    scheme = "http" if domain.split(":")[0] in ("localhost", "127.0.0.1") else "https"
+    return f"{scheme}://{domain}"

@@ -1,0 +1,66 @@
+"""Project items: one item per project holding the registry fields and the masked Stripe configuration."""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from paykit.errors import Conflict, Forbidden
+from paykit.store import keys
+from paykit.store.table import Table, cancellation_codes, is_conditional_failure
+
+
+def create(table: Table, item: dict[str, Any], max_projects: int) -> None:
+    """Puts a new project and counts it on the developer's item, in one transaction bounded by the limit."""
+    owner = item["owner_id"]
+    try:
+        table.transact(
+            [
+                {"Put": {"Item": {**keys.project(item["id"]), **keys.project_gsi1(owner, item["created_at"], item["id"]),
+                                  "type": "project", "version": 1, **item},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Update": {"Key": keys.developer(owner),
+                            "UpdateExpression": "SET project_count = if_not_exists(project_count, :zero) + :one, "
+                                                "#type = :type",
+                            "ConditionExpression": "attribute_not_exists(project_count) OR project_count < :limit",
+                            "ExpressionAttributeNames": {"#type": "type"},
+                            "ExpressionAttributeValues": {":zero": 0, ":one": 1, ":limit": max_projects,
+                                                          ":type": "developer"}}},
+            ]
+        )
+    except ClientError as exc:
+        codes = cancellation_codes(exc)
+        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            raise Forbidden(f"Project limit reached ({max_projects} projects per developer)") from exc
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise Conflict("Project already exists") from exc
+        raise
+
+
+def get(table: Table, project_id: str) -> dict[str, Any] | None:
+    return table.get(keys.project(project_id))
+
+
+def list_for_developer(table: Table, owner_id: str) -> list[dict[str, Any]]:
+    """Newest first, every page of the developer's projects (their number is bounded by the per-developer limit)."""
+    return list(
+        table.query_all(
+            "gsi1pk = :pk", {":pk": keys.developer_projects_gsi(owner_id)}, index=keys.GSI1, newest_first=True
+        )
+    )
+
+
+def save_config(table: Table, project_id: str, config: dict[str, Any], expected_version: int) -> dict[str, Any]:
+    """Replaces the masked config map, guarded by the item's version so concurrent PUTs never interleave."""
+    try:
+        return table.update(
+            keys.project(project_id),
+            UpdateExpression="SET config = :config, version = :next",
+            ConditionExpression="version = :expected",
+            ExpressionAttributeValues={":config": config, ":next": expected_version + 1,
+                                       ":expected": expected_version},
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise Conflict("The configuration was changed concurrently; retry the request") from exc
+        raise

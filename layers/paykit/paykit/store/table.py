@@ -1,0 +1,137 @@
+"""A thin typed wrapper over the low-level DynamoDB client: (de)serialisation, queries by page, transactions."""
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Iterator
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from paykit import aws
+from paykit.settings import get_settings
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def serialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def serialize_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items()}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+class Table:
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    @property
+    def exceptions(self) -> Any:
+        return self.client.exceptions
+
+    def get(self, key: dict[str, str], consistent: bool = False) -> dict[str, Any] | None:
+        out = self.client.get_item(TableName=self.name, Key=serialize(key), ConsistentRead=consistent)
+        return deserialize(out["Item"]) if "Item" in out else None
+
+    def put(self, item: dict[str, Any], **kwargs: Any) -> None:
+        self.client.put_item(TableName=self.name, Item=serialize(item), **_expression_args(kwargs))
+
+    def update(self, key: dict[str, str], **kwargs: Any) -> dict[str, Any]:
+        out = self.client.update_item(
+            TableName=self.name, Key=serialize(key), ReturnValues="ALL_NEW", **_expression_args(kwargs)
+        )
+        return deserialize(out.get("Attributes", {}))
+
+    def query_page(
+        self,
+        key_condition: str,
+        values: dict[str, Any],
+        *,
+        index: str | None = None,
+        limit: int | None = None,
+        start_key: dict[str, Any] | None = None,
+        newest_first: bool = True,
+        names: dict[str, str] | None = None,
+        filter_expression: str | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        args: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": serialize_values(values),
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            args["IndexName"] = index
+        if limit:
+            args["Limit"] = limit
+        if start_key:
+            args["ExclusiveStartKey"] = serialize(start_key)
+        if names:
+            args["ExpressionAttributeNames"] = names
+        if filter_expression:
+            args["FilterExpression"] = filter_expression
+        out = self.client.query(**args)
+        last = deserialize(out["LastEvaluatedKey"]) if "LastEvaluatedKey" in out else None
+        return [deserialize(i) for i in out.get("Items", [])], last
+
+    def query_all(self, key_condition: str, values: dict[str, Any], **kwargs: Any) -> Iterator[dict[str, Any]]:
+        start: dict[str, Any] | None = None
+        while True:
+            items, start = self.query_page(key_condition, values, start_key=start, **kwargs)
+            yield from items
+            if start is None:
+                return
+
+    def transact(self, actions: list[dict[str, Any]]) -> None:
+        """Each action is {"Put"|"Update"|"ConditionCheck"|"Delete": {...}} with plain Python values."""
+        self.client.transact_write_items(TransactItems=[_transact_item(self.name, a) for a in actions])
+
+
+def _expression_args(kwargs: dict[str, Any]) -> dict[str, Any]:
+    out = dict(kwargs)
+    if "ExpressionAttributeValues" in out:
+        out["ExpressionAttributeValues"] = serialize_values(out["ExpressionAttributeValues"])
+    return out
+
+
+def _transact_item(table_name: str, action: dict[str, Any]) -> dict[str, Any]:
+    (kind, body), = action.items()
+    body = _expression_args(dict(body))
+    body["TableName"] = table_name
+    if "Item" in body:
+        body["Item"] = serialize(body["Item"])
+    if "Key" in body:
+        body["Key"] = serialize(body["Key"])
+    return {kind: body}
+
+
+def is_conditional_failure(exc: Exception) -> bool:
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+    return code == "ConditionalCheckFailedException"
+
+
+def cancellation_codes(exc: Exception) -> list[str]:
+    """The per-item reasons of a TransactionCanceledException ('None' for items that were fine)."""
+    reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
+    return [r.get("Code", "None") for r in reasons]
+
+
+@lru_cache(maxsize=1)
+def default_table() -> Table:
+    return Table(aws.client("dynamodb"), get_settings().table_name)

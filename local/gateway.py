@@ -1,0 +1,158 @@
+"""The local API gateway: HTTP requests become API Gateway HTTP API (v2) events for the deployed handlers.
+
+Routes are read from template.yaml, so the local stack serves exactly what is deployed. Dev-only extras live
+under /_local/ and are never part of a deployed function.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+from local import lambda_host
+from local.template import http_routes
+
+_TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    method: str
+    template_path: str
+    function: str
+    pattern: re.Pattern[str]
+
+
+def compile_routes() -> list[CompiledRoute]:
+    compiled = []
+    for route in http_routes():
+        regex = re.sub(r"\\\{([^}+]+)\\\+?\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(route.path))
+        compiled.append(CompiledRoute(route.method.upper(), route.path, route.function, re.compile(f"^{regex}$")))
+    # Literal routes win over parameterised ones, as in API Gateway.
+    return sorted(compiled, key=lambda r: r.template_path.count("{"))
+
+
+def build_event(route: CompiledRoute, method: str, raw_path: str, query: str, headers: dict[str, str],
+                body: bytes, host: str, path_params: dict[str, str]) -> dict[str, Any]:
+    content_type = headers.get("content-type", "")
+    is_text = not body or any(content_type.startswith(t) for t in _TEXT_TYPES)
+    query_params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
+    now = time.time()
+    return {
+        "version": "2.0",
+        "routeKey": f"{route.method} {route.template_path}",
+        "rawPath": raw_path,
+        "rawQueryString": query,
+        "headers": headers,
+        "queryStringParameters": query_params or None,
+        "pathParameters": path_params or None,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": host,
+            "domainPrefix": host.split(".")[0],
+            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                     "userAgent": headers.get("user-agent", "")},
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{route.method} {route.template_path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
+        "isBase64Encoded": bool(body) and not is_text,
+    }
+
+
+class Gateway:
+    """A threaded HTTP server in front of the handlers; `extra_routes` serve the dev-only /_local/ endpoints."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 3000,
+                 extra_routes: dict[tuple[str, str], Callable[[dict[str, Any]], tuple[int, Any]]] | None = None,
+                 invoke: Callable[[str, dict[str, Any]], Any] = lambda_host.invoke) -> None:
+        self.routes = compile_routes()
+        self.extra_routes = extra_routes or {}
+        self._invoke = invoke
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: the handlers log structurally
+                pass
+
+            def _handle(self) -> None:
+                gateway.serve(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "Gateway":
+        self._thread = threading.Thread(target=self.server.serve_forever, name="local-gateway", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        split = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        method = request.command.upper()
+
+        extra = self.extra_routes.get((method, split.path))
+        if extra is not None:
+            status, payload = extra({"headers": headers, "body": body, "query": split.query})
+            return _write(request, status, {"content-type": "application/json"}, json.dumps(payload).encode())
+
+        for route in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            match = route.pattern.match(split.path)
+            if match:
+                event = build_event(route, method, split.path, split.query, headers, body,
+                                    headers.get("host", "127.0.0.1"), match.groupdict())
+                return _write_result(request, self._invoke(route.function, event))
+        _write(request, 404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+
+
+def _write_result(request: BaseHTTPRequestHandler, result: Any) -> None:
+    if not isinstance(result, dict) or "statusCode" not in result:  # HTTP API's inferred format
+        return _write(request, 200, {"content-type": "application/json"}, json.dumps(result).encode())
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+    for key, values in (result.get("multiValueHeaders") or {}).items():
+        headers[key.lower()] = ",".join(values)
+    _write(request, int(result["statusCode"]), headers, raw)
+
+
+def _write(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
+    request.send_response(status)
+    for key, value in headers.items():
+        if key not in ("content-length", "connection"):
+            request.send_header(key, value)
+    request.send_header("Content-Length", str(len(body)))
+    request.end_headers()
+    if request.command != "HEAD" and status != 204:
+        request.wfile.write(body)

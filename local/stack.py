@@ -1,0 +1,151 @@
+"""The whole service on one machine: moto (AWS), the Stripe emulator, the local gateway, and a seeded demo.
+
+`python -m local.stack` (what `make run` starts) prints tokens and curl lines; Ctrl-C stops everything.
+The same LocalStack class is what the end-to-end tests start on free ports.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import threading
+import time
+from typing import Any
+
+import jwt
+import requests
+
+from local.aws_local import MotoAws, apply_environment
+from local.gateway import Gateway
+from local.stripe_emulator import EmulatorServer
+
+TABLE_NAME = "paykit-local"
+
+
+class LocalStack:
+    def __init__(self, gateway_port: int = 3000, emulator_port: int = 12111, moto_port: int = 0,
+                 host: str = "127.0.0.1", delivery_backoff: float = 0.5) -> None:
+        self.aws = MotoAws(host, moto_port)
+        self.emulator = EmulatorServer(host=host, port=emulator_port, delivery_backoff=delivery_backoff)
+        self.jwt_secret = secrets.token_urlsafe(32)
+        self._host = host
+        self._gateway_port = gateway_port
+        self.gateway: Gateway | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.gateway is not None
+        return self.gateway.url
+
+    def start(self) -> "LocalStack":
+        self.aws.start()
+        self.emulator.start()
+        self.gateway = Gateway(self._host, self._gateway_port, extra_routes={("POST", "/_local/token"): self._token_route})
+        apply_environment({
+            **self.aws.environment(),
+            "TABLE_NAME": TABLE_NAME,
+            "SECRET_PREFIX": "paykit/local",
+            "STAGE": "local",
+            "AUTH_MODE": "hs256",
+            "JWT_SECRET": self.jwt_secret,
+            "STRIPE_API_BASE": self.emulator.url,
+            "STRIPE_MAX_NETWORK_RETRIES": "1",
+            "PUBLIC_API_BASE_URL": self.gateway.url,
+            "POWERTOOLS_SERVICE_NAME": "paykit",
+            "POWERTOOLS_METRICS_NAMESPACE": "PayKit",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        })
+        self.aws.create_table(TABLE_NAME)
+        self.gateway.start()
+        return self
+
+    def stop(self) -> None:
+        if self.gateway:
+            self.gateway.stop()
+        self.emulator.stop()
+        self.aws.stop()
+
+    def token(self, role: str = "developer", sub: str = "demo-developer", project_id: str | None = None,
+                  lifetime_seconds: int = 12 * 3600) -> str:
+        claims: dict[str, Any] = {"sub": sub, "type": "access", "role": role, "exp": int(time.time()) + lifetime_seconds}
+        if role == "end_user":
+            claims["project_id"] = project_id
+        return jwt.encode(claims, self.jwt_secret, algorithm="HS256")
+
+    def _token_route(self, request: dict[str, Any]) -> tuple[int, Any]:
+        try:
+            body = json.loads(request["body"] or b"{}")
+            role = body.get("role", "developer")
+            if role not in ("developer", "end_user") or not body.get("sub"):
+                raise ValueError
+            if role == "end_user" and not body.get("project_id"):
+                raise ValueError
+        except (ValueError, AttributeError):
+            return 422, {"detail": "Send {\"role\": \"developer\"|\"end_user\", \"sub\": \"...\", \"project_id\": \"...\"}"}
+        return 200, {"token": self.token(role, body["sub"], body.get("project_id"))}
+
+
+def seed_demo(stack: LocalStack) -> dict[str, Any]:
+    """One developer, one project with test keys, prices in the emulator; through the public API like a user."""
+    account = requests.post(f"{stack.emulator.url}/_emulator/accounts", json={"name": "PayKit demo"}, timeout=10).json()
+    developer = stack.token("developer", "demo-developer")
+    auth = {"Authorization": f"Bearer {developer}"}
+    project = requests.post(f"{stack.url}/api/v1/projects/", headers=auth, timeout=10,
+                            json={"name": "Demo SaaS", "description": "Seeded by make run"}).json()
+    requests.put(f"{stack.url}/api/v1/payments/stripe/projects/{project['id']}/config", headers=auth, timeout=10,
+                 json={"test_secret_key": account["test_secret_key"],
+                       "test_publishable_key": account["test_publishable_key"]}).raise_for_status()
+    key = {"Authorization": f"Bearer {account['test_secret_key']}"}
+    product = requests.post(f"{stack.emulator.url}/v1/products", headers=key, data={"name": "Pro"}, timeout=10).json()
+    monthly = requests.post(f"{stack.emulator.url}/v1/prices", headers=key, timeout=10, data={
+        "product": product["id"], "unit_amount": 1900, "currency": "usd", "recurring[interval]": "month"}).json()
+    return {"account": account, "developer_token": developer, "project": project, "price": monthly,
+            "end_user_token": stack.token("end_user", "demo-user-1", project["id"])}
+
+
+def _print_walkthrough(stack: LocalStack, demo: dict[str, Any]) -> None:
+    base, project = stack.url, demo["project"]["id"]
+    print(f"""
+PayKit is running.
+  API gateway     {base}
+  Stripe emulator {stack.emulator.url}
+  AWS (moto)      {stack.aws.endpoint_url}
+
+Demo developer token:
+  export DEV_TOKEN={demo['developer_token']}
+Demo end-user token (project {project}):
+  export USER_TOKEN={demo['end_user_token']}
+Demo price: {demo['price']['id']}
+
+Try:
+  curl -s {base}/api/v1/projects/ -H "Authorization: Bearer $DEV_TOKEN"
+  curl -s {base}/api/v1/payments/projects -H "Authorization: Bearer $DEV_TOKEN"
+  curl -s {base}/api/v1/payments/stripe/projects/{project}/config -H "Authorization: Bearer $DEV_TOKEN"
+  curl -s {base}/api/v1/payments/stripe/projects/{project}/webhook-urls -H "Authorization: Bearer $DEV_TOKEN"
+  curl -s -X POST {base}/_local/token -d '{{"role": "developer", "sub": "someone-else"}}'
+
+Ctrl-C stops everything.""", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--emulator-port", type=int, default=12111)
+    args = parser.parse_args()
+    stack = LocalStack(gateway_port=args.port, emulator_port=args.emulator_port).start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        _print_walkthrough(stack, seed_demo(stack))
+        stopped.wait()
+    finally:
+        print("\nStopping PayKit...", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
