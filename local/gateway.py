@@ -33,7 +33,10 @@ class CompiledRoute:
 def compile_routes() -> list[CompiledRoute]:
     compiled = []
     for route in http_routes():
-        regex = re.sub(r"\\\{([^}+]+)\\\+?\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(route.path))
+        regex = "".join(
+            f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part)
+            for part in re.split(r"(\{[^}]+\})", route.path)
+        )
         compiled.append(CompiledRoute(route.method.upper(), route.path, route.function, re.compile(f"^{regex}$")))
     # Literal routes win over parameterised ones, as in API Gateway.
     return sorted(compiled, key=lambda r: r.template_path.count("{"))

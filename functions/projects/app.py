@@ -15,9 +15,9 @@ app = api.resolver()
 
 @app.post("/api/v1/projects/")
 @app.post("/api/v1/projects")
-def create_project(body: ProjectCreate) -> api.Response:
-    created: ProjectCreatedOut = projects.create_project(api.principal(app), body)
-    return api.json_response(201, created.model_dump(mode="json"))
+def create_project(body: ProjectCreate) -> api.Response[ProjectCreatedOut]:
+    created = projects.create_project(api.principal(app), body)
+    return api.Response(status_code=201, content_type="application/json", body=created)
 
 
 @app.get("/api/v1/projects/")

@@ -21,10 +21,10 @@ BASE = "/api/v1/payments/stripe/projects/<project_id>"
 
 
 @app.get(f"{BASE}/config")
-def get_config(project_id: UUID) -> StripeConfigOut | None:
-    found = config.get_config(api.principal(app), project_id)
+def get_config(project_id: UUID) -> api.Response[StripeConfigOut | None]:
     # The documented body for "no configuration" is the JSON literal null.
-    return api.json_response(200, found.model_dump(mode="json") if found else None)
+    return api.Response(status_code=200, content_type="application/json",
+                        body=config.get_config(api.principal(app), project_id))
 
 
 @app.put(f"{BASE}/config")
@@ -33,7 +33,7 @@ def put_config(project_id: UUID, body: StripeConfigRequest) -> StripeConfigOut:
 
 
 @app.delete(f"{BASE}/config")
-def delete_config(project_id: UUID) -> api.Response:
+def delete_config(project_id: UUID) -> api.Response[None]:
     config.delete_config(api.principal(app), project_id)
     return api.Response(status_code=204, body="")
 

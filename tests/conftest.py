@@ -1,0 +1,92 @@
+"""Session fixtures: moto in server mode and the Stripe emulator on free loopback ports, the service's environment."""
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from typing import TYPE_CHECKING, Iterator
+
+import pytest
+import requests
+
+from local.aws_local import MotoAws, apply_environment
+from tests.support import HandlerClient, make_token
+
+if TYPE_CHECKING:
+    from local.stripe_emulator import EmulatorServer
+
+JWT_SECRET = secrets.token_urlsafe(32)
+TABLE_NAME = "paykit-test"
+SECRET_PREFIX = "paykit/test"
+
+
+@pytest.fixture(scope="session")
+def moto_aws() -> Iterator[MotoAws]:
+    aws = MotoAws().start()
+    yield aws
+    aws.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator["EmulatorServer"]:
+    from local.stripe_emulator import EmulatorServer
+
+    server = EmulatorServer(host="127.0.0.1", port=0, delivery_backoff=0.05)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def service_env(moto_aws: MotoAws, emulator: "EmulatorServer") -> dict[str, str]:
+    """The environment the handlers read at cold start, pointing at moto and the emulator."""
+    env = {
+        **moto_aws.environment(),
+        "TABLE_NAME": TABLE_NAME,
+        "SECRET_PREFIX": SECRET_PREFIX,
+        "AUTH_MODE": "hs256",
+        "JWT_SECRET": JWT_SECRET,
+        "STRIPE_API_BASE": emulator.url,
+        "STRIPE_MAX_NETWORK_RETRIES": "1",
+        "STRIPE_TIMEOUT_SECONDS": "3",
+        "POWERTOOLS_SERVICE_NAME": "paykit",
+        "POWERTOOLS_METRICS_NAMESPACE": "PayKit",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+    apply_environment(env)
+    moto_aws.create_table(TABLE_NAME)
+    return env
+
+
+@pytest.fixture()
+def client(service_env: dict[str, str]) -> HandlerClient:
+    return HandlerClient()
+
+
+@pytest.fixture()
+def developer() -> str:
+    """A fresh developer id per test: tests never see each other's projects."""
+    return f"dev-{uuid.uuid4()}"
+
+
+@pytest.fixture()
+def dev_token(developer: str) -> str:
+    return make_token(JWT_SECRET, developer)
+
+
+@pytest.fixture()
+def stripe_account(emulator: "EmulatorServer") -> dict[str, str]:
+    return requests.post(f"{emulator.url}/_emulator/accounts", json={"name": "test"}, timeout=10).json()
+
+
+@pytest.fixture()
+def project(client: HandlerClient, dev_token: str) -> dict:
+    reply = client.post("/api/v1/projects/", token=dev_token, json_body={"name": "Shop"})
+    assert reply.status == 201, reply.text
+    return reply.json()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes minutes (still part of make test)")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
