@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from local.aws_local import MotoAws, apply_environment
-from tests.support import HandlerClient, make_token
+from tests.support import HandlerClient, make_token, reset_service_caches
 
 if TYPE_CHECKING:
     from local.stripe_emulator import EmulatorServer
@@ -55,6 +55,7 @@ def service_env(moto_aws: MotoAws, emulator: "EmulatorServer") -> dict[str, str]
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     apply_environment(env)
+    reset_service_caches()
     moto_aws.create_table(TABLE_NAME)
     return env
 

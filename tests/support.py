@@ -1,65 +1,14 @@
-"""Test helpers: an in-process client that turns requests into API Gateway v2 events for the real handlers."""
+"""Test helpers: tokens signed for the test stack."""
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import jwt
 
-from local import lambda_host
-from local.gateway import build_event, compile_routes
+from local.handler_client import HandlerClient, Reply
 
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    text: str
-
-    def json(self) -> Any:
-        return json.loads(self.text) if self.text else None
-
-
-class HandlerClient:
-    """Routes like API Gateway (from template.yaml) and invokes the handler in this process."""
-
-    def __init__(self, host: str = "api.example.test") -> None:
-        self.routes = compile_routes()
-        self.host = host
-
-    def request(self, method: str, path: str, *, token: str | None = None, json_body: Any = None,
-                raw_body: str | bytes | None = None, headers: dict[str, str] | None = None,
-                query: dict[str, Any] | None = None) -> Reply:
-        all_headers = {"content-type": "application/json", "host": self.host}
-        if token:
-            all_headers["authorization"] = f"Bearer {token}"
-        all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
-        body = raw_body if raw_body is not None else (json.dumps(json_body) if json_body is not None else b"")
-        body_bytes = body.encode() if isinstance(body, str) else body
-        for route in self.routes:
-            match = route.pattern.match(path)
-            if match and route.method == method.upper():
-                event = build_event(route, method.upper(), path, urlencode(query or {}), all_headers, body_bytes,
-                                    self.host, match.groupdict())
-                result = lambda_host.invoke(route.function, event)
-                return Reply(result["statusCode"], {k.lower(): v for k, v in result.get("headers", {}).items()},
-                             result.get("body") or "")
-        return Reply(404, {}, json.dumps({"message": "Not Found"}))
-
-    def get(self, path: str, **kw: Any) -> Reply:
-        return self.request("GET", path, **kw)
-
-    def post(self, path: str, **kw: Any) -> Reply:
-        return self.request("POST", path, **kw)
-
-    def put(self, path: str, **kw: Any) -> Reply:
-        return self.request("PUT", path, **kw)
-
-    def delete(self, path: str, **kw: Any) -> Reply:
-        return self.request("DELETE", path, **kw)
+__all__ = ["HandlerClient", "Reply", "make_token"]
 
 
 def make_token(secret: str, sub: str, project_id: str | None = None, **claims: Any) -> str:
@@ -68,3 +17,13 @@ def make_token(secret: str, sub: str, project_id: str | None = None, **claims: A
         payload["project_id"] = project_id
     payload.update(claims)
     return jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, algorithm="HS256")
+
+
+def reset_service_caches() -> None:
+    """Forget what earlier imports cached from the environment (settings, clients), as a fresh container would."""
+    from paykit import auth, aws, secrets, settings, stripe_gateway
+    from paykit.store import table
+
+    for cached in (settings.get_settings, aws.client, table.default_table, secrets.default_secret_store,
+                   auth.default_verifier, stripe_gateway.default_gateway):
+        cached.cache_clear()

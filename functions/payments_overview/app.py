@@ -6,8 +6,11 @@ from paykit import api
 from paykit.auth import Role
 from paykit.models.config import ProjectPaymentConfigList
 from paykit.observability import logger, metrics, tracer
+from paykit.store.table import default_table
 from paykit.services import config
 
+# Clients are built during init, outside the handler, and reused by every warm invocation.
+default_table()
 app = api.resolver()
 
 

@@ -8,8 +8,11 @@ from paykit import api
 from paykit.auth import Role
 from paykit.models.projects import ProjectCreate, ProjectCreatedOut, ProjectList, ProjectOut
 from paykit.observability import logger, metrics, tracer
+from paykit.store.table import default_table
 from paykit.services import projects
 
+# Clients are built during init, outside the handler, and reused by every warm invocation.
+default_table()
 app = api.resolver()
 
 

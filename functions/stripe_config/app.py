@@ -14,8 +14,11 @@ from paykit.models.config import (
     WebhookUrlsOut,
 )
 from paykit.observability import logger, metrics, tracer
+from paykit.store.table import default_table
 from paykit.services import config
 
+# Clients are built during init and reused by warm invocations; Secrets Manager's only on the first write.
+default_table()
 app = api.resolver()
 BASE = "/api/v1/payments/stripe/projects/<project_id>"
 
