@@ -208,3 +208,13 @@ def test_payment_projects_list_config_state(client: HandlerClient, dev_token: st
     assert configured["has_payment_config"] and configured["has_test_credentials"]
     assert not configured["has_live_credentials"] and configured["live_configured_at"] is None
     assert body["projects"][0]["has_payment_config"] is False
+
+
+def test_allowed_redirect_origins_are_normalised_shown_and_cleared(client, dev_token, project) -> None:
+    body = {"allowed_redirect_origins": ["https://App.Example.com", "https://app.example.com/", "http://localhost:5173"]}
+    shown = client.put(cfg(project), token=dev_token, json_body=body).json()["allowed_redirect_origins"]
+    assert shown == ["http://localhost:5173", "https://app.example.com"]
+    for bad in (["javascript:alert(1)"], ["https://user@evil.test"], ["https://a.test/path"], ["ftp://a.test"], [""]):
+        assert client.put(cfg(project), token=dev_token, json_body={"allowed_redirect_origins": bad}).status == 422
+    cleared = client.put(cfg(project), token=dev_token, json_body={"allowed_redirect_origins": None}).json()
+    assert cleared["allowed_redirect_origins"] == []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -33,6 +34,16 @@ def mask(value: str) -> str:
     return f"{match.group(1) if match else ''}...{value[-4:]}"
 
 
+def normalize_origin(value: str) -> str:
+    """`scheme://host[:port]` in lower case; anything with a path, query, fragment or userinfo is refused."""
+    parts = urlsplit(value.strip())
+    if (parts.scheme not in ("https", "http") or not parts.hostname or parts.username is not None
+            or parts.password is not None or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise PydanticCustomError("invalid_origin", "Invalid origin: expected scheme://host[:port]")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
 def _check_key_format(field: str, value: str | None) -> str | None:
     if value is not None and not PATTERNS[field].match(value):
         raise PydanticCustomError("invalid_key_format", "Invalid key format")
@@ -50,6 +61,11 @@ class StripeConfigRequest(RequestModel):
     allowed_redirect_origins: list[Annotated[str, Field(min_length=1, max_length=255)]] | None = Field(
         default=None, max_length=50
     )
+
+    @field_validator("allowed_redirect_origins", mode="after")
+    @classmethod
+    def _origins(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else sorted({normalize_origin(origin) for origin in value})
 
     @field_validator(*CREDENTIAL_FIELDS, mode="after")
     @classmethod
