@@ -35,10 +35,10 @@ test: $(VENV)/.installed $(SAMVENV)/.installed browser
 
 lint: $(VENV)/.installed $(SAMVENV)/.installed
 	$(SAMVENV)/bin/sam validate --lint
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
 
 build: $(SAMVENV)/.installed
-	$(SAMVENV)/bin/sam build
+	PATH="$(dir $(PY312)):$$PATH" $(SAMVENV)/bin/sam build
 
 bench: $(VENV)/.installed
 	$(PYTHON) -m bench

@@ -2,7 +2,8 @@
 
 Lambda's active tracing (template Globals) traces every invocation. The X-Ray SDK, which Powertools' Tracer
 loads to add subsegments, costs about 250 ms of cold start (bench/cold_start.py), so it is opt-in:
-POWERTOOLS_TRACER_SDK=true turns the Powertools Tracer on; otherwise `tracer` keeps the same decorators as no-ops.
+POWERTOOLS_TRACER_SDK=true turns the Powertools Tracer on (add aws-xray-sdk to the layer's requirements for it);
+otherwise `tracer` keeps the same decorators as no-ops.
 """
 from __future__ import annotations
 
