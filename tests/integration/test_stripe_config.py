@@ -218,3 +218,20 @@ def test_allowed_redirect_origins_are_normalised_shown_and_cleared(client, dev_t
         assert client.put(cfg(project), token=dev_token, json_body={"allowed_redirect_origins": bad}).status == 422
     cleared = client.put(cfg(project), token=dev_token, json_body={"allowed_redirect_origins": None}).json()
     assert cleared["allowed_redirect_origins"] == []
+
+
+def test_validate_credentials_reports_restricted_and_revoked_keys(client, dev_token, project, stripe_account,
+                                                                  emulator) -> None:
+    import requests
+
+    # Given a restricted key without permission to read the account, and a revoked key
+    restricted = requests.post(f"{emulator.url}/_emulator/keys", timeout=10, json={
+        "account": stripe_account["id"], "mode": "test", "type": "restricted", "permissions": {"*": "none"}}).json()
+    revoked = requests.post(f"{emulator.url}/_emulator/keys", timeout=10, json={
+        "account": stripe_account["id"], "mode": "test", "type": "secret"}).json()["key"]
+    requests.post(f"{emulator.url}/_emulator/keys/revoke", json={"key": revoked}, timeout=10).raise_for_status()
+    # When both are validated / Then each is valid=false with its reason, the key masked
+    denied = validate(client, dev_token, project, {"secret_key": restricted["key"]}).json()
+    assert denied["valid"] is False and "restricted" in denied["message"] and restricted["key"] not in denied["message"]
+    expired = validate(client, dev_token, project, {"secret_key": revoked}).json()
+    assert expired == {"valid": False, "message": f"Invalid API key provided: sk_test_...{revoked[-4:]}"}

@@ -1,0 +1,391 @@
+"""Payment intents, charges and refunds: what a payment attempt with a test card does, and their API resources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import errors
+from .cards import DECLINES, TestCard, card_of, resolve_payment_method
+from .catalog import live_customer
+from .events import Tracker, emit, snapshot
+from .ids import new_id, random_suffix
+from .params import get_bool, get_int, get_metadata, get_str, in_range, range_filter
+from .render import list_object, paginate, render, virtual_field
+from .routes import Ctx, api
+from .store import World
+
+SUCCEEDED, DECLINED, REQUIRES_ACTION = "succeeded", "declined", "requires_action"
+
+# What else reacts when an intent settles outside the flow that created it (an API confirmation, the 3-D Secure
+# page): billing pays the invoice behind it, checkout completes its session. (world, intent, outcome, time)
+SETTLED_HOOKS: list[Callable[[World, dict, str, int], None]] = []
+
+
+def new_payment_intent(world: World, *, amount: int, currency: str, customer: str | None, created: int,
+                       description: str | None = None, metadata: dict | None = None,
+                       payment_method: str | None = None, receipt_email: str | None = None) -> dict:
+    """A payment intent awaiting confirmation; the caller emits `payment_intent.created` (see `attempt`)."""
+    pi_id = new_id("pi")
+    return world.add("payment_intents", {
+        "id": pi_id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
+        "amount_details": {"tip": {}}, "amount_received": 0, "application": None, "application_fee_amount": None,
+        "automatic_payment_methods": None, "canceled_at": None, "cancellation_reason": None,
+        "capture_method": "automatic_async", "client_secret": f"{pi_id}_secret_{random_suffix(25)}",
+        "confirmation_method": "automatic", "created": created, "currency": currency, "customer": customer,
+        "customer_account": None, "description": description, "excluded_payment_method_types": None,
+        "last_payment_error": None, "latest_charge": None, "livemode": world.livemode,
+        "metadata": dict(metadata or {}), "next_action": None, "on_behalf_of": None,
+        "payment_method": payment_method, "payment_method_configuration_details": None,
+        "payment_method_options": {"card": {"installments": None, "mandate_options": None, "network": None,
+                                            "request_three_d_secure": "automatic"}},
+        "payment_method_types": ["card"], "processing": None, "receipt_email": receipt_email, "review": None,
+        "setup_future_usage": None, "shipping": None, "source": None, "statement_descriptor": None,
+        "statement_descriptor_suffix": None,
+        "status": "requires_confirmation" if payment_method else "requires_payment_method",
+        "transfer_data": None, "transfer_group": None, "_created_emitted": False,
+    })
+
+
+def _charge(world: World, pi: dict, pm: dict, card: TestCard, created: int, failure: str | None) -> dict:
+    decline = DECLINES.get(failure) if failure else None
+    outcome = ({"advice_code": None, "network_advice_code": None, "network_decline_code": None,
+                "network_status": "approved_by_network", "reason": None, "risk_level": "normal", "risk_score": 20,
+                "seller_message": "Payment complete.", "type": "authorized"} if decline is None else
+               {"advice_code": "try_again_later", "network_advice_code": None, "network_decline_code": None,
+                "network_status": "declined_by_network", "reason": failure, "risk_level": "normal",
+                "risk_score": 20, "seller_message": "The bank did not return any further details with this decline.",
+                "type": "issuer_declined"})
+    charge_id = new_id("ch")
+    card_details = {k: pm["card"][k] for k in ("brand", "country", "exp_month", "exp_year", "fingerprint",
+                                                 "funding", "last4", "network_token", "regulated_status")
+                    if k in pm["card"]}
+    return world.add("charges", {
+        "id": charge_id, "object": "charge", "amount": pi["amount"],
+        "amount_captured": pi["amount"] if decline is None else 0, "amount_refunded": 0, "application": None,
+        "application_fee": None, "application_fee_amount": None,
+        "balance_transaction": new_id("txn") if decline is None else None,
+        "billing_details": dict(pm["billing_details"]), "calculated_statement_descriptor": "EMULATOR",
+        "captured": decline is None, "created": created, "currency": pi["currency"], "customer": pi["customer"],
+        "description": pi["description"], "disputed": False, "failure_balance_transaction": None,
+        "failure_code": decline[0] if decline else None, "failure_message": decline[1] if decline else None,
+        "fraud_details": {}, "livemode": world.livemode, "metadata": dict(pi["metadata"]), "on_behalf_of": None,
+        "outcome": outcome, "paid": decline is None, "payment_intent": pi["id"], "payment_method": pm["id"],
+        "payment_method_details": {"card": {**card_details, "network": card.brand,
+                                            "checks": dict(pm["card"]["checks"]), "three_d_secure": None,
+                                            "wallet": None},
+                                   "type": "card"},
+        "radar_options": {}, "receipt_email": pi["receipt_email"], "receipt_number": None,
+        "receipt_url": f"{world.state.base_url}/receipts/{charge_id}", "refunded": False, "review": None,
+        "shipping": None, "source": None, "source_transfer": None, "statement_descriptor": None,
+        "statement_descriptor_suffix": None, "status": "succeeded" if decline is None else "failed",
+        "transfer_data": None, "transfer_group": None,
+    })
+
+
+def _emit_created(world: World, pi: dict, created_snapshot: dict | None, t: int) -> None:
+    if created_snapshot is not None:
+        emit(world, "payment_intent.created", "payment_intents", pi, created=t, data=created_snapshot)
+        pi["_created_emitted"] = True
+
+
+def attempt(world: World, pi: dict, payment_method_id: str, t: int, *, force_success: bool = False) -> str:
+    """Confirms `pi` with a payment method; emits what Stripe does, in its order:
+    `charge.succeeded`, `payment_intent.succeeded`, then `payment_intent.created` for a new intent (Stripe creates the
+    event of the intent last), or `charge.failed`, `payment_intent.payment_failed`, or `payment_intent.requires_action`.
+    """
+    pm = world.get("payment_methods", payment_method_id, param="payment_method", status=400)
+    card = card_of(world, payment_method_id)
+    assert card is not None
+    created_snapshot = None if pi["_created_emitted"] else snapshot(world, "payment_intents", pi)
+    pi["payment_method"] = pm["id"]
+    behaviour = "succeed" if force_success else card.behaviour
+    if behaviour == "authenticate":
+        _emit_created(world, pi, created_snapshot, t)
+        pi.update(status="requires_action", last_payment_error=None, next_action={
+            "type": "redirect_to_url",
+            "redirect_to_url": {"return_url": None, "url": f"{world.state.base_url}/3ds/{pi['id']}"},
+        })
+        emit(world, "payment_intent.requires_action", "payment_intents", pi, created=t)
+        return REQUIRES_ACTION
+    failure = card.decline_code if behaviour == "decline" else None
+    charge = _charge(world, pi, pm, card, t, failure)
+    pi["latest_charge"] = charge["id"]
+    pi["next_action"] = None
+    if failure is None:
+        pi.update(status="succeeded", amount_received=pi["amount"], last_payment_error=None)
+        emit(world, "charge.succeeded", "charges", charge, created=t)
+        emit(world, "payment_intent.succeeded", "payment_intents", pi, created=t)
+        _emit_created(world, pi, created_snapshot, t)
+        return SUCCEEDED
+    pi.update(status="requires_payment_method", last_payment_error=decline_error(world, pm, charge, failure))
+    emit(world, "charge.failed", "charges", charge, created=t)
+    emit(world, "payment_intent.payment_failed", "payment_intents", pi, created=t)
+    _emit_created(world, pi, created_snapshot, t)
+    return DECLINED
+
+
+def decline_error(world: World, pm: dict, charge: dict | None, failure: str) -> dict:
+    code, message = DECLINES[failure]
+    return {"charge": charge["id"] if charge else None, "code": code,
+            "decline_code": failure if code == "card_declined" else None,
+            "doc_url": f"https://stripe.com/docs/error-codes/{code.replace('_', '-')}", "message": message,
+            "payment_method": snapshot(world, "payment_methods", pm), "type": "card_error"}
+
+
+def fail_authentication(world: World, pi: dict, t: int) -> None:
+    pm = world.get("payment_methods", pi["payment_method"])
+    pi.update(status="requires_payment_method", next_action=None,
+              last_payment_error=decline_error(world, pm, None, "authentication_failure"))
+    emit(world, "payment_intent.payment_failed", "payment_intents", pi, created=t)
+
+
+def authenticate(world: World, pi: dict, success: bool) -> str:
+    """The customer completes (or fails) the 3-D Secure challenge of an intent in `requires_action`."""
+    if pi["status"] != "requires_action":
+        raise errors.invalid(f"This PaymentIntent's status is {pi['status']}; there is nothing to authenticate.",
+                             code="payment_intent_unexpected_state")
+    t = world.now_for(pi)
+    if success:
+        outcome = attempt(world, pi, pi["payment_method"], t, force_success=True)
+    else:
+        fail_authentication(world, pi, t)
+        outcome = DECLINED
+    for hook in SETTLED_HOOKS:
+        hook(world, pi, outcome, t)
+    return outcome
+
+
+def card_error_for(world: World, pi: dict) -> errors.StripeError:
+    """The 402 an API confirmation answers when the attempt declined."""
+    error = dict(pi["last_payment_error"] or {})
+    return errors.card_error(error.get("message", "Your card was declined."), error.get("code", "card_declined"),
+                             decline_code=error.get("decline_code"), charge=error.get("charge"),
+                             payment_intent=render(world, "payment_intents", pi))
+
+
+# --- payment intents API ------------------------------------------------------------------------------------------
+
+
+@api("POST", "/v1/payment_intents", "payment_intents", "PaymentIntentCreateParams")
+def create_payment_intent(ctx: Ctx, params: dict) -> dict:
+    amount = get_int(params, "amount", required=True, minimum=1)
+    currency = (get_str(params, "currency", required=True) or "").lower()
+    customer_id = get_str(params, "customer")
+    customer = live_customer(ctx.world, customer_id) if customer_id else None
+    t = ctx.world.now_for(customer)
+    pm_value = get_str(params, "payment_method")
+    pm = resolve_payment_method(ctx.world, pm_value, param="payment_method", customer=None) if pm_value else None
+    pi = new_payment_intent(ctx.world, amount=amount, currency=currency, customer=customer_id, created=t,
+                            description=get_str(params, "description"), metadata=get_metadata(params),
+                            payment_method=pm["id"] if pm else None, receipt_email=get_str(params, "receipt_email"))
+    if get_bool(params, "confirm"):
+        if pm is None:
+            raise errors.invalid("You must provide a payment method to confirm.", param="payment_method")
+        if attempt(ctx.world, pi, pm["id"], t) == DECLINED:
+            raise card_error_for(ctx.world, pi)
+    else:
+        _emit_created(ctx.world, pi, snapshot(ctx.world, "payment_intents", pi), t)
+    return render(ctx.world, "payment_intents", pi, ctx.expand)
+
+
+@api("GET", "/v1/payment_intents/<id>", "payment_intents", "PaymentIntentRetrieveParams")
+def retrieve_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
+    return render(ctx.world, "payment_intents", ctx.world.get("payment_intents", id), ctx.expand)
+
+
+@api("POST", "/v1/payment_intents/<id>", "payment_intents", "PaymentIntentUpdateParams")
+def update_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
+    pi = ctx.world.get("payment_intents", id)
+    tracker = Tracker(ctx.world, "payment_intents", pi)
+    if pi["status"] in ("succeeded", "canceled") and set(params) - {"metadata", "description", "expand"}:
+        raise errors.invalid(f"This PaymentIntent's status is {pi['status']}; only metadata and description can "
+                             "be updated.", code="payment_intent_unexpected_state")
+    if "amount" in params:
+        pi["amount"] = get_int(params, "amount", minimum=1)
+    if "description" in params:
+        pi["description"] = get_str(params, "description") or None
+    if "payment_method" in params:
+        pm = resolve_payment_method(ctx.world, get_str(params, "payment_method") or "", param="payment_method")
+        pi["payment_method"] = pm["id"]
+        pi["status"] = "requires_confirmation"
+    pi["metadata"] = get_metadata(params, pi["metadata"])
+    tracker.emit_updated("payment_intent.updated")
+    return render(ctx.world, "payment_intents", pi, ctx.expand)
+
+
+@api("POST", "/v1/payment_intents/<id>/confirm", "payment_intents", "PaymentIntentConfirmParams")
+def confirm_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
+    pi = ctx.world.get("payment_intents", id)
+    if pi["status"] not in ("requires_payment_method", "requires_confirmation", "requires_action"):
+        raise errors.invalid(f"This PaymentIntent's status is {pi['status']}, but it must be requires_payment_"
+                             "method, requires_confirmation or requires_action to be confirmed.",
+                             code="payment_intent_unexpected_state")
+    pm_value = get_str(params, "payment_method") or pi["payment_method"]
+    if not pm_value:
+        raise errors.invalid("You cannot confirm this PaymentIntent because it's missing a payment method.",
+                             param="payment_method", code="payment_intent_unexpected_state")
+    pm = resolve_payment_method(ctx.world, pm_value, param="payment_method")
+    t = ctx.world.now_for(pi)
+    outcome = attempt(ctx.world, pi, pm["id"], t)
+    for hook in SETTLED_HOOKS:
+        hook(ctx.world, pi, outcome, t)
+    if outcome == DECLINED:
+        raise card_error_for(ctx.world, pi)
+    return render(ctx.world, "payment_intents", pi, ctx.expand)
+
+
+@api("POST", "/v1/payment_intents/<id>/cancel", "payment_intents", "PaymentIntentCancelParams")
+def cancel_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
+    pi = ctx.world.get("payment_intents", id)
+    if pi["status"] in ("succeeded", "canceled"):
+        raise errors.invalid(f"You cannot cancel this PaymentIntent because it has a status of {pi['status']}.",
+                             code="payment_intent_unexpected_state")
+    if pi.get("_invoice"):
+        raise errors.invalid("You cannot cancel this PaymentIntent because it was created by an invoice.",
+                             code="payment_intent_unexpected_state")
+    t = ctx.world.now_for(pi)
+    pi.update(status="canceled", canceled_at=t, next_action=None,
+              cancellation_reason=get_str(params, "cancellation_reason") or None)
+    emit(ctx.world, "payment_intent.canceled", "payment_intents", pi, created=t)
+    return render(ctx.world, "payment_intents", pi, ctx.expand)
+
+
+@api("GET", "/v1/payment_intents", "payment_intents", "PaymentIntentListParams")
+def list_payment_intents(ctx: Ctx, params: dict) -> dict:
+    customer = get_str(params, "customer")
+    created = range_filter(params, "created")
+    items = [pi for pi in ctx.world.newest_first("payment_intents")
+             if (customer is None or pi["customer"] == customer) and in_range(pi["created"], created)]
+    return paginate(ctx.world, "payment_intents", items, params, "/v1/payment_intents", ctx.expand)
+
+
+# --- charges API --------------------------------------------------------------------------------------------------
+
+
+@virtual_field("charges", "refunds")
+def _charge_refunds(world: World, charge: dict) -> dict:
+    refunds = [render(world, "refunds", r) for r in world.newest_first("refunds") if r["charge"] == charge["id"]]
+    return list_object(f"/v1/charges/{charge['id']}/refunds", refunds)
+
+
+@api("GET", "/v1/charges/<id>", "charges", "ChargeRetrieveParams")
+def retrieve_charge(ctx: Ctx, params: dict, id: str) -> dict:
+    return render(ctx.world, "charges", ctx.world.get("charges", id), ctx.expand)
+
+
+@api("POST", "/v1/charges/<id>", "charges", "ChargeUpdateParams")
+def update_charge(ctx: Ctx, params: dict, id: str) -> dict:
+    charge = ctx.world.get("charges", id)
+    tracker = Tracker(ctx.world, "charges", charge)
+    if "description" in params:
+        charge["description"] = get_str(params, "description") or None
+    charge["metadata"] = get_metadata(params, charge["metadata"])
+    tracker.emit_updated("charge.updated")
+    return render(ctx.world, "charges", charge, ctx.expand)
+
+
+@api("GET", "/v1/charges", "charges", "ChargeListParams")
+def list_charges(ctx: Ctx, params: dict) -> dict:
+    customer = get_str(params, "customer")
+    payment_intent = get_str(params, "payment_intent")
+    created = range_filter(params, "created")
+    items = [c for c in ctx.world.newest_first("charges")
+             if (customer is None or c["customer"] == customer)
+             and (payment_intent is None or c["payment_intent"] == payment_intent) and in_range(c["created"], created)]
+    return paginate(ctx.world, "charges", items, params, "/v1/charges", ctx.expand)
+
+
+# --- refunds API --------------------------------------------------------------------------------------------------
+
+
+def refund(world: World, charge: dict, amount: int | None, *, reason: str | None = None,
+           metadata: dict | None = None) -> dict:
+    remaining = charge["amount_captured"] - charge["amount_refunded"]
+    if charge["status"] != "succeeded":
+        raise errors.invalid(f"Charge {charge['id']} has not succeeded and cannot be refunded.", param="charge")
+    if remaining <= 0:
+        raise errors.invalid(f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
+    amount = remaining if amount is None else amount
+    if amount > remaining:
+        raise errors.invalid(f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
+                             param="amount", code="amount_too_large")
+    t = world.now_for(charge)
+    refund_obj = world.add("refunds", {
+        "id": new_id("re"), "object": "refund", "amount": amount, "balance_transaction": new_id("txn"),
+        "charge": charge["id"], "created": t, "currency": charge["currency"], "customer": charge["customer"],
+        "description": None,
+        "destination_details": {"card": {"reference": None, "reference_status": "pending",
+                                         "reference_type": "acquirer_reference_number", "type": "refund"},
+                                "type": "card"},
+        "metadata": dict(metadata or {}), "payment_intent": charge["payment_intent"],
+        "payment_method": charge["payment_method"], "reason": reason, "receipt_number": None,
+        "source_transfer_reversal": None, "status": "succeeded", "transfer_reversal": None,
+    })
+    tracker = Tracker(world, "charges", charge)
+    charge["amount_refunded"] += amount
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+    tracker.emit_updated("charge.refunded", created=t)
+    emit(world, "refund.created", "refunds", refund_obj, created=t)
+    return refund_obj
+
+
+@api("POST", "/v1/refunds", "refunds", "RefundCreateParams")
+def create_refund(ctx: Ctx, params: dict) -> dict:
+    charge_id = get_str(params, "charge")
+    pi_id = get_str(params, "payment_intent")
+    if bool(charge_id) == bool(pi_id):
+        raise errors.invalid("You must provide exactly one of charge or payment_intent.", param="charge")
+    if pi_id:
+        pi = ctx.world.get("payment_intents", pi_id, param="payment_intent", status=400)
+        if pi["status"] != "succeeded" or not pi["latest_charge"]:
+            raise errors.invalid(f"This PaymentIntent ({pi_id}) does not have a successful charge to refund.",
+                                 param="payment_intent", code="charge_not_refundable")
+        charge_id = pi["latest_charge"]
+    charge = ctx.world.get("charges", charge_id, param="charge", status=400)
+    reason = get_str(params, "reason", choices=("duplicate", "fraudulent", "requested_by_customer"))
+    refund_obj = refund(ctx.world, charge, get_int(params, "amount", minimum=1), reason=reason,
+                        metadata=get_metadata(params))
+    return render(ctx.world, "refunds", refund_obj, ctx.expand)
+
+
+@api("GET", "/v1/refunds/<id>", "refunds", "RefundRetrieveParams")
+def retrieve_refund(ctx: Ctx, params: dict, id: str) -> dict:
+    return render(ctx.world, "refunds", ctx.world.get("refunds", id), ctx.expand)
+
+
+@api("POST", "/v1/refunds/<id>", "refunds", "RefundUpdateParams")
+def update_refund(ctx: Ctx, params: dict, id: str) -> dict:
+    refund_obj = ctx.world.get("refunds", id)
+    tracker = Tracker(ctx.world, "refunds", refund_obj)
+    refund_obj["metadata"] = get_metadata(params, refund_obj["metadata"])
+    tracker.emit_updated("refund.updated")
+    return render(ctx.world, "refunds", refund_obj, ctx.expand)
+
+
+@api("GET", "/v1/refunds", "refunds", "RefundListParams")
+def list_refunds(ctx: Ctx, params: dict) -> dict:
+    charge = get_str(params, "charge")
+    payment_intent = get_str(params, "payment_intent")
+    items = [r for r in ctx.world.newest_first("refunds")
+             if (charge is None or r["charge"] == charge)
+             and (payment_intent is None or r["payment_intent"] == payment_intent)]
+    return paginate(ctx.world, "refunds", items, params, "/v1/refunds", ctx.expand)
+
+
+def balance(world: World) -> dict[str, Any]:
+    """Net of succeeded charges and refunds, per currency, all counted as available."""
+    totals: dict[str, int] = {}
+    for charge in world.collections["charges"].values():
+        if charge["status"] == "succeeded":
+            net = charge["amount"] - charge["amount_refunded"]
+            totals[charge["currency"]] = totals.get(charge["currency"], 0) + net
+    currencies = sorted(totals) or ["usd"]
+    return {
+        "object": "balance", "livemode": world.livemode,
+        "available": [{"amount": totals.get(c, 0), "currency": c, "source_types": {"card": totals.get(c, 0)}}
+                      for c in currencies],
+        "pending": [{"amount": 0, "currency": c, "source_types": {"card": 0}} for c in currencies],
+        "connect_reserved": [{"amount": 0, "currency": c} for c in currencies],
+        "refund_and_dispute_prefunding": None,
+    }

@@ -1,0 +1,140 @@
+"""Stored objects to API JSON: private fields dropped, per-type renderers, `expand[]`, list objects and pagination."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import errors
+from .params import get_int, get_str
+from .store import KINDS, World
+
+Renderer = Callable[[World, dict], dict]
+
+# Collection -> function that builds the public shape from the stored dict (default: a copy without `_` keys).
+RENDERERS: dict[str, Renderer] = {}
+# (collection, field) -> function computing a field Stripe only returns when expanded (e.g. session line_items).
+VIRTUAL_FIELDS: dict[tuple[str, str], Callable[[World, dict], Any]] = {}
+# Stripe `object` value -> collection, to expand inside embedded objects.
+OBJECT_COLLECTIONS = {
+    "product": "products", "price": "prices", "customer": "customers", "payment_method": "payment_methods",
+    "checkout.session": "checkout_sessions", "subscription": "subscriptions", "subscription_item": "subscription_items",
+    "invoice": "invoices", "invoiceitem": "invoiceitems", "invoice_payment": "invoice_payments",
+    "payment_intent": "payment_intents", "charge": "charges", "refund": "refunds", "event": "events",
+    "webhook_endpoint": "webhook_endpoints", "billing_portal.configuration": "portal_configurations",
+    "billing_portal.session": "portal_sessions", "test_helpers.test_clock": "test_clocks",
+}
+
+
+def renderer(collection: str) -> Callable[[Renderer], Renderer]:
+    def register(fn: Renderer) -> Renderer:
+        RENDERERS[collection] = fn
+        return fn
+    return register
+
+
+def virtual_field(collection: str, name: str) -> Callable:
+    def register(fn: Callable[[World, dict], Any]) -> Callable[[World, dict], Any]:
+        VIRTUAL_FIELDS[(collection, name)] = fn
+        return fn
+    return register
+
+
+def public(obj: Any) -> Any:
+    """Deep copy without private (`_`-prefixed) keys."""
+    if isinstance(obj, dict):
+        return {k: public(v) for k, v in obj.items() if not k.startswith("_")}
+    if isinstance(obj, list):
+        return [public(v) for v in obj]
+    return copy.copy(obj)
+
+
+def render(world: World, collection: str | None, obj: dict, expand: Iterable[str] = ()) -> dict:
+    """The API shape of a stored object (`collection` None: an embedded object with no renderer of its own)."""
+    fn = RENDERERS.get(collection) if collection else None
+    out = fn(world, obj) if fn else public(obj)
+    paths = list(expand)
+    if paths:
+        _expand(world, out, collection, _tree(paths), paths)
+    return out
+
+
+def list_object(url: str, data: list[dict], has_more: bool = False) -> dict:
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def _tree(paths: list[str]) -> dict:
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+    return tree
+
+
+def _expand(world: World, out: dict, collection: str | None, tree: dict, paths: list[str]) -> None:
+    for name, subtree in tree.items():
+        if out.get("object") == "list" and name == "data":
+            for item in out.get("data", []):
+                _expand(world, item, OBJECT_COLLECTIONS.get(item.get("object", "")), subtree, paths)
+            continue
+        if name not in out and collection and (collection, name) in VIRTUAL_FIELDS:
+            stored = world.find(collection, out.get("id"))
+            out[name] = VIRTUAL_FIELDS[(collection, name)](world, stored if stored is not None else out)
+            value = out[name]
+            if subtree and isinstance(value, dict):
+                _expand(world, value, OBJECT_COLLECTIONS.get(value.get("object", "")), subtree, paths)
+            continue
+        if name not in out:
+            raise errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
+        value = out[name]
+        if value is None:
+            continue
+        if isinstance(value, str):
+            found = world.lookup(value)
+            if found is None:
+                raise errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
+            child_collection, child = found
+            out[name] = render(world, child_collection, child)
+            value = out[name]
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and subtree:
+                    _expand(world, item, OBJECT_COLLECTIONS.get(item.get("object", "")), subtree, paths)
+            continue
+        if not isinstance(value, dict):
+            raise errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
+        if subtree:
+            _expand(world, value, OBJECT_COLLECTIONS.get(value.get("object", "")), subtree, paths)
+
+
+def paginate(world: World, collection: str | None, items: list[dict], params: dict, url: str,
+             expand: Iterable[str] = ()) -> dict:
+    """Stripe's cursor pagination over `items` (already newest first): `limit`, `starting_after`, `ending_before`."""
+    limit = get_int(params, "limit", minimum=1)
+    limit = 10 if limit is None else limit
+    if limit > 100:
+        raise errors.invalid("Invalid limit: must be between 1 and 100", param="limit")
+    starting_after = get_str(params, "starting_after")
+    ending_before = get_str(params, "ending_before")
+    ids = [item["id"] for item in items]
+    if starting_after:
+        if starting_after not in ids:
+            raise errors.missing(KINDS.get(collection or "", "object"), starting_after, param="starting_after",
+                                 status=400)
+        tail = items[ids.index(starting_after) + 1:]
+        page, has_more = tail[:limit], len(tail) > limit
+    elif ending_before:
+        if ending_before not in ids:
+            raise errors.missing(KINDS.get(collection or "", "object"), ending_before, param="ending_before",
+                                 status=400)
+        head = items[:ids.index(ending_before)]
+        page, has_more = head[-limit:], len(head) > limit
+    else:
+        page, has_more = items[:limit], len(items) > limit
+    item_paths = [p[len("data."):] for p in expand if p.startswith("data.")]
+    other = [p for p in expand if not p.startswith("data.")]
+    if other:
+        raise errors.invalid(f"This property cannot be expanded ({other[0]}).", param="expand")
+    return list_object(url, [render(world, collection, item, item_paths) for item in page], has_more)

@@ -1,0 +1,210 @@
+"""In-memory state: accounts, API keys, and a World (objects, events, clock, idempotency) per account and mode."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import errors
+from .ids import new_id, new_key
+
+API_VERSION = "2026-10-28.endive"
+
+# Collections and the words Stripe uses for them in "No such ..." messages.
+KINDS = {
+    "accounts": "account",
+    "products": "product",
+    "prices": "price",
+    "customers": "customer",
+    "payment_methods": "PaymentMethod",
+    "checkout_sessions": "checkout.session",
+    "subscriptions": "subscription",
+    "subscription_items": "subscription_item",
+    "invoices": "invoice",
+    "invoiceitems": "invoiceitem",
+    "invoice_payments": "invoice_payment",
+    "payment_intents": "payment_intent",
+    "charges": "charge",
+    "refunds": "refund",
+    "events": "event",
+    "webhook_endpoints": "webhook_endpoint",
+    "portal_configurations": "billing portal configuration",
+    "portal_sessions": "billing portal session",
+    "test_clocks": "test clock",
+}
+
+# Id prefixes, for finding the collection of an id met in a field (expansion, hosted pages).
+PREFIXES = {
+    "prod": "products", "price": "prices", "cus": "customers", "pm": "payment_methods", "cs": "checkout_sessions",
+    "sub": "subscriptions", "si": "subscription_items", "in": "invoices", "ii": "invoiceitems",
+    "inpay": "invoice_payments", "pi": "payment_intents", "ch": "charges", "re": "refunds", "evt": "events",
+    "we": "webhook_endpoints", "bpc": "portal_configurations", "bps": "portal_sessions", "clock": "test_clocks",
+}
+
+
+@dataclass
+class ApiKey:
+    secret: str
+    account_id: str
+    livemode: bool
+    kind: str  # "secret" | "publishable" | "restricted"
+    permissions: dict[str, str] = field(default_factory=dict)  # restricted keys: resource -> "read" | "write"
+    revoked: bool = False
+
+    def public(self) -> dict[str, Any]:
+        return {"key": self.secret, "account": self.account_id, "livemode": self.livemode, "type": self.kind,
+                "permissions": self.permissions, "revoked": self.revoked}
+
+
+@dataclass
+class Account:
+    id: str
+    name: str
+    created: int
+    # What happens when all payment retries of a subscription invoice fail: "cancel" or "mark_unpaid".
+    dunning_final_action: str = "cancel"
+    # Days after the first failed attempt at which an invoice payment is retried (Smart Retries, simplified).
+    dunning_retry_days: tuple[int, ...] = (3, 5, 7)
+    worlds: dict[bool, World] = field(default_factory=dict)
+
+    def settings(self) -> dict[str, Any]:
+        return {"dunning_final_action": self.dunning_final_action, "dunning_retry_days": list(self.dunning_retry_days)}
+
+
+class World:
+    """Everything one account owns in one mode; test and live never share objects."""
+
+    def __init__(self, state: State, account: Account, livemode: bool) -> None:
+        self.state = state
+        self.account = account
+        self.livemode = livemode
+        self.collections: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in KINDS}
+        self.idempotency: dict[str, Any] = {}
+        self.offset = 0  # seconds the account-level clock runs ahead of wall time (POST /_emulator/advance)
+        self.event_buffer: list[dict[str, Any]] | None = None  # see events.deferred
+        self.invoice_sequence = 0
+
+    # --- time ---------------------------------------------------------------------------------------------------
+
+    def now(self, clock_id: str | None = None) -> int:
+        if clock_id:
+            clock = self.collections["test_clocks"].get(clock_id)
+            if clock is not None:
+                return clock["frozen_time"]
+        return int(time.time()) + self.offset
+
+    def clock_of(self, obj: dict[str, Any] | None) -> str | None:
+        """The test clock an object lives on: its own, or its customer's."""
+        if obj is None:
+            return None
+        if obj.get("test_clock"):
+            return obj["test_clock"]
+        customer_id = obj.get("customer")
+        if isinstance(customer_id, str):
+            customer = self.collections["customers"].get(customer_id)
+            if customer is not None:
+                return customer.get("test_clock")
+        return None
+
+    def now_for(self, obj: dict[str, Any] | None) -> int:
+        return self.now(self.clock_of(obj))
+
+    # --- objects ------------------------------------------------------------------------------------------------
+
+    def add(self, collection: str, obj: dict[str, Any]) -> dict[str, Any]:
+        self.collections[collection][obj["id"]] = obj
+        self.state.owners[obj["id"]] = self
+        return obj
+
+    def get(self, collection: str, object_id: Any, *, param: str = "id", status: int = 404) -> dict[str, Any]:
+        obj = self.collections[collection].get(object_id) if isinstance(object_id, str) else None
+        if obj is None:
+            raise errors.missing(KINDS[collection], str(object_id), param=param, status=status)
+        return obj
+
+    def find(self, collection: str, object_id: Any) -> dict[str, Any] | None:
+        return self.collections[collection].get(object_id) if isinstance(object_id, str) else None
+
+    def remove(self, collection: str, object_id: str) -> None:
+        self.collections[collection].pop(object_id, None)
+        self.state.owners.pop(object_id, None)
+
+    def newest_first(self, collection: str) -> Iterator[dict[str, Any]]:
+        return reversed(list(self.collections[collection].values()))
+
+    def lookup(self, object_id: str) -> tuple[str, dict[str, Any]] | None:
+        """An object of any collection by id (custom product ids included)."""
+        prefix = object_id.split("_", 1)[0]
+        candidates = [PREFIXES[prefix]] if prefix in PREFIXES else []
+        candidates += [c for c in ("products", "prices") if c not in candidates]
+        for collection in candidates:
+            obj = self.collections[collection].get(object_id)
+            if obj is not None:
+                return collection, obj
+        return None
+
+
+class State:
+    """All accounts and keys. One re-entrant lock serialises every API call, page and clock advance."""
+
+    def __init__(self, dispatcher: Any = None) -> None:
+        self.lock = threading.RLock()
+        self.dispatcher = dispatcher  # webhooks.Dispatcher; events are handed to it as they are created
+        self.base_url = "http://127.0.0.1"  # where hosted pages live; the server sets it once it listens
+        self.accounts: dict[str, Account] = {}
+        self.keys: dict[str, ApiKey] = {}
+        self.owners: dict[str, World] = {}  # object id -> World, for hosted pages and /_emulator routes
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts.clear()
+            self.keys.clear()
+            self.owners.clear()
+
+    def create_account(self, name: str | None = None, **settings: Any) -> tuple[Account, dict[str, str]]:
+        with self.lock:
+            account = Account(id=new_id("acct", 16), name=name or "Emulated account", created=int(time.time()))
+            apply_settings(account, settings)
+            account.worlds = {False: World(self, account, False), True: World(self, account, True)}
+            self.accounts[account.id] = account
+            keys: dict[str, str] = {"id": account.id}
+            for livemode in (False, True):
+                mode = "live" if livemode else "test"
+                for kind, prefix in (("secret", "sk"), ("publishable", "pk"), ("restricted", "rk")):
+                    key = self.add_key(account, livemode, kind, prefix)
+                    keys[f"{mode}_{kind}_key"] = key.secret
+            return account, keys
+
+    def add_key(self, account: Account, livemode: bool, kind: str, prefix: str | None = None,
+                permissions: dict[str, str] | None = None) -> ApiKey:
+        prefix = prefix or {"secret": "sk", "publishable": "pk", "restricted": "rk"}[kind]
+        if permissions is None:
+            permissions = {"*": "read"} if kind == "restricted" else {}
+        key = ApiKey(new_key(prefix, livemode), account.id, livemode, kind, permissions=permissions)
+        self.keys[key.secret] = key
+        return key
+
+    def world_of(self, object_id: str) -> World | None:
+        return self.owners.get(object_id)
+
+
+def apply_settings(account: Account, settings: dict[str, Any]) -> None:
+    action = settings.get("dunning_final_action")
+    if action is not None:
+        if action not in ("cancel", "mark_unpaid"):
+            raise errors.invalid("dunning_final_action must be cancel or mark_unpaid", param="dunning_final_action")
+        account.dunning_final_action = action
+    retry_days = settings.get("dunning_retry_days")
+    if retry_days is not None:
+        try:
+            days = tuple(int(d) for d in retry_days)
+        except (TypeError, ValueError):
+            raise errors.invalid("dunning_retry_days must be a list of integers", param="dunning_retry_days") from None
+        if list(days) != sorted(days) or any(d <= 0 for d in days):
+            raise errors.invalid("dunning_retry_days must be increasing positive days", param="dunning_retry_days")
+        account.dunning_retry_days = days
+    if settings.get("name"):
+        account.name = str(settings["name"])
