@@ -1,13 +1,16 @@
 """AWS for the local stack and the tests: moto in server mode, with the resources created from template.yaml."""
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
 
-from local.template import table_definition, ttl_attribute
+import json
+
+from local.template import queues, table_definition, ttl_attribute
 
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -25,6 +28,7 @@ class MotoAws:
         self.endpoint_url = ""
 
     def start(self) -> "MotoAws":
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per AWS call
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
@@ -49,6 +53,24 @@ class MotoAws:
             dynamodb.update_time_to_live(
                 TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
             )
+
+
+    def create_queues(self, prefix: str) -> dict[str, str]:
+        """The template's SQS queues (named `{prefix}-{LogicalId}`, `.fifo` where FIFO), DLQs first; logical id -> URL."""
+        sqs = self.client("sqs")
+        urls: dict[str, str] = {}
+        arns: dict[str, str] = {}
+        for spec in queues():
+            attributes = dict(spec.attributes)
+            if spec.dead_letter_queue:
+                attributes["RedrivePolicy"] = json.dumps(
+                    {"deadLetterTargetArn": arns[spec.dead_letter_queue], "maxReceiveCount": spec.max_receive_count})
+            name = f"{prefix}-{spec.logical_id}" + (".fifo" if spec.fifo else "")
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            urls[spec.logical_id] = url
+            arns[spec.logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"]["QueueArn"]
+        return urls
 
 
 def apply_environment(values: dict[str, str]) -> None:

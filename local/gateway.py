@@ -45,7 +45,7 @@ def compile_routes() -> list[CompiledRoute]:
 def build_event(route: CompiledRoute, method: str, raw_path: str, query: str, headers: dict[str, str],
                 body: bytes, host: str, path_params: dict[str, str]) -> dict[str, Any]:
     content_type = headers.get("content-type", "")
-    is_text = not body or any(content_type.startswith(t) for t in _TEXT_TYPES)
+    is_text = not body or (any(content_type.startswith(t) for t in _TEXT_TYPES) and _is_utf8(body))
     query_params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
@@ -74,6 +74,14 @@ def build_event(route: CompiledRoute, method: str, raw_path: str, query: str, he
         "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
         "isBase64Encoded": bool(body) and not is_text,
     }
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class Gateway:

@@ -59,6 +59,9 @@ class LocalStack:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         })
         self.aws.create_table(TABLE_NAME)
+        # Queues from template.yaml; the receiver reads QUEUE_URL at its cold start (the first delivery).
+        self.queues = self.aws.create_queues(TABLE_NAME)
+        apply_environment({"QUEUE_URL": self.queues["WebhookQueue"]})
         self.gateway.start()
         return self
 

@@ -205,3 +205,41 @@ def http_routes(path: str | Path | None = None) -> list[Route]:
         for event in spec.events.values()
         if event.get("Type") == "HttpApi"
     ]
+
+
+SQS_QUEUE = "AWS::SQS::Queue"
+# Queue properties that map to SQS attributes one to one (the rest, such as tags, do not matter locally).
+_QUEUE_ATTRIBUTES = (
+    "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit", "VisibilityTimeout",
+    "MessageRetentionPeriod", "DelaySeconds", "MaximumMessageSize", "ReceiveMessageWaitTimeSeconds",
+)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """One AWS::SQS::Queue: its attributes as SQS's CreateQueue takes them, and its DLQ's logical id."""
+
+    logical_id: str
+    fifo: bool
+    attributes: Mapping[str, str]
+    dead_letter_queue: str | None  # logical id of the RedrivePolicy target
+    max_receive_count: int | None
+
+
+def queues(path: str | Path | None = None) -> list[QueueSpec]:
+    """Every SQS queue of the template, dead-letter queues first (their ARNs go into the others' RedrivePolicy)."""
+    specs = []
+    for logical_id, resource in resources_of_type(SQS_QUEUE, path).items():
+        properties = resource.get("Properties", {})
+        attributes = {key: str(properties[key]).lower() if isinstance(properties[key], bool) else str(properties[key])
+                      for key in _QUEUE_ATTRIBUTES if key in properties}
+        redrive = properties.get("RedrivePolicy") or {}
+        target = redrive.get("deadLetterTargetArn")
+        specs.append(QueueSpec(
+            logical_id=logical_id,
+            fifo=bool(properties.get("FifoQueue")),
+            attributes=MappingProxyType(attributes),
+            dead_letter_queue=target["Fn::GetAtt"][0] if isinstance(target, dict) and "Fn::GetAtt" in target else None,
+            max_receive_count=int(redrive["maxReceiveCount"]) if redrive.get("maxReceiveCount") else None,
+        ))
+    return sorted(specs, key=lambda spec: spec.dead_letter_queue is not None)

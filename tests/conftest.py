@@ -54,9 +54,12 @@ def service_env(moto_aws: MotoAws, emulator: "EmulatorServer") -> dict[str, str]
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
+    moto_aws.create_table(TABLE_NAME)
+    queues = moto_aws.create_queues(TABLE_NAME)
+    env["QUEUE_URL"] = queues["WebhookQueue"]
+    env["DEAD_LETTER_QUEUE_URL"] = queues["WebhookDeadLetterQueue"]  # tests only: where poison events end up
     apply_environment(env)
     reset_service_caches()
-    moto_aws.create_table(TABLE_NAME)
     return env
 
 

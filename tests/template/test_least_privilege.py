@@ -31,7 +31,15 @@ EXPECTED_ACTIONS = {
         "secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
         "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
     },
+    # Stripe signs the webhook instead of a bearer token: no JWT key. UpdateItem only for an oversized body.
+    "webhook_receiver": {"dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
+    "event_processor": {
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+        "secretsmanager:GetSecretValue",
+    },
 }
+# Functions that take no bearer token and so must not read the signing key.
+UNAUTHENTICATED = {"webhook_receiver", "event_processor"}
 
 
 def _alternatives(value: Any) -> Iterator[Any]:
@@ -151,8 +159,10 @@ def test_each_function_is_allowed_exactly_the_actions_it_uses(name):
     assert actions == EXPECTED_ACTIONS[name]
 
 
-@pytest.mark.parametrize("logical_id", FUNCTION_IDS)
-def test_every_function_can_read_the_jwt_signing_key_in_hs256_mode(logical_id):
+@pytest.mark.parametrize(
+    "logical_id", [i for i in FUNCTION_IDS if i not in {functions()[n].logical_id for n in UNAUTHENTICATED}]
+)
+def test_every_function_with_bearer_auth_can_read_the_jwt_signing_key_in_hs256_mode(logical_id):
     # Given the policies of a function, as they are when the stack runs with AuthMode hs256
     policies = RESOURCES[logical_id]["Properties"]["Policies"]
     hs256_policies = [
@@ -205,3 +215,20 @@ def test_stripe_config_cannot_overwrite_the_jwt_signing_key_or_another_stacks_se
     grants = [_as_deployed(pattern, "shop") for pattern in _stripe_secret_grants()]
     assert grants
     assert not any(fnmatchcase(signing_key, grant) or fnmatchcase(other_stack, grant) for grant in grants)
+
+
+@pytest.mark.parametrize("name", sorted(UNAUTHENTICATED))
+def test_functions_without_bearer_auth_cannot_read_the_jwt_signing_key(name):
+    # Given a function that Stripe or SQS calls, never a user with a token
+    policies = RESOURCES[functions()[name].logical_id]["Properties"]["Policies"]
+
+    # Then the signing-key policy is not among its policies
+    assert all("JwtSigningSecretReadPolicy" not in repr(policy) for policy in policies)
+
+
+def test_the_receiver_may_only_send_to_the_webhook_queue():
+    # Given the SQS statements of the receiver
+    sqs = [(a, r) for a, r, _ in _allowed(functions()["webhook_receiver"].logical_id) if any("sqs:" in x for x in a)]
+
+    # Then it sends to the webhook queue and nothing else
+    assert sqs == [(["sqs:SendMessage"], [{"Fn::GetAtt": ["WebhookQueue", "Arn"]}])]

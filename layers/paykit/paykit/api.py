@@ -27,6 +27,7 @@ STATUS_BY_ERROR: dict[type[errors.PayKitError], int] = {
     errors.InvalidInput: 422,
     errors.StripeCredentialsInvalid: 502,
     errors.StripeUnavailable: 503,
+    errors.QueueUnavailable: 503,
 }
 
 
@@ -62,6 +63,10 @@ def resolver() -> APIGatewayHttpResolver:
     app.exception_handler(errors.PayKitError)(error_response)
     app.exception_handler(RequestValidationError)(validation_response)
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_exc: UnicodeDecodeError) -> Response:  # a body JSON can never be: FastAPI's json_invalid
+        return json_response(422, {"detail": [{"loc": ["body"], "msg": "Body is not valid UTF-8", "type": "json_invalid"}]})
+
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:  # never a bare 500 page, never internals in the body
         logger.exception("unhandled error")
@@ -78,10 +83,11 @@ def principal(app: APIGatewayHttpResolver) -> Principal:
     return app.context["principal"]
 
 
-def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, role: Role | None) -> dict[str, Any]:
+def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, role: Role | None,
+           max_body_bytes: int | None = None) -> dict[str, Any]:
     """Checks size and the bearer token before routing (a 401 comes before any 422, as in FastAPI), then resolves."""
     try:
-        _check_body_size(event)
+        _check_body_size(event, max_body_bytes)
         if role is not None:
             who = authenticate(event.get("headers") or {}, role)
             app.append_context(principal=who)
@@ -91,10 +97,10 @@ def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, 
     return app.resolve(event, context)
 
 
-def _check_body_size(event: Mapping[str, Any]) -> None:
+def _check_body_size(event: Mapping[str, Any], limit: int | None = None) -> None:
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
-    if size > get_settings().max_body_bytes:
+    if size > (get_settings().max_body_bytes if limit is None else limit):
         raise errors.PayloadTooLarge("Request body too large")
 
 

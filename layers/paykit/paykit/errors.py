@@ -62,3 +62,7 @@ class StripeUnavailable(PayKitError):
     def __init__(self, detail: str, retry_after: int = 5) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class QueueUnavailable(PayKitError):
+    """The event could not be queued durably; Stripe retries a 5xx."""

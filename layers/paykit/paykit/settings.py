@@ -37,6 +37,12 @@ class Settings(BaseModel):
     max_body_bytes: int = 64 * 1024
     max_projects_per_developer: int = 100
 
+    # Webhooks: the FIFO queue between receiver and processor; bodies up to what one DynamoDB item can hold
+    # (400 KB, less room for the other attributes) are accepted, larger ones get 413.
+    queue_url: str | None = None
+    webhook_max_body_bytes: int = 350_000
+    webhook_secret_max_age_seconds: int = Field(default=60, ge=0, le=60)
+
     @field_validator("jwt_audience", "jwt_algorithms", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
@@ -46,6 +52,7 @@ class Settings(BaseModel):
 
     @field_validator(
         "jwt_secret_arn", "jwks_url", "jwt_issuer", "public_api_base_url", "webhook_base_url", "stripe_api_base",
+        "queue_url",
         mode="before",
     )
     @classmethod

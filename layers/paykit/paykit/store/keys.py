@@ -19,3 +19,72 @@ def developer_projects_gsi(owner_id: str) -> str:
 
 def project_gsi1(owner_id: str, created_at: str, project_id: str) -> dict[str, str]:
     return {"gsi1pk": developer_projects_gsi(owner_id), "gsi1sk": f"{created_at}#{project_id}"}
+
+# ---------------------------------------------------------------- webhook-written items (per project and mode)
+# Every item below lives in its own partition (no hot project partition); lists come from sparse GSIs whose sort
+# key starts with the record's created_at, so a descending Query is newest first (decision 23).
+
+GSI2 = "gsi2"
+
+
+def scope(project_id: str, mode: str) -> str:
+    return f"{project_id}#{mode}"
+
+
+def subscription(project_id: str, mode: str, stripe_subscription_id: str) -> dict[str, str]:
+    return {"pk": f"SUB#{scope(project_id, mode)}#{stripe_subscription_id}", "sk": "SUB"}
+
+
+def project_subscriptions_gsi(project_id: str, mode: str) -> str:
+    return f"PROJECT#{scope(project_id, mode)}#SUBS"
+
+
+def user_subscriptions_gsi(project_id: str, mode: str, user_id: str) -> str:
+    return f"PROJECT#{scope(project_id, mode)}#USER#{user_id}#SUBS"
+
+
+def payment(project_id: str, mode: str, payment_intent_id: str) -> dict[str, str]:
+    return {"pk": f"PAY#{scope(project_id, mode)}#{payment_intent_id}", "sk": "PAY"}
+
+
+def project_payments_gsi(project_id: str, mode: str) -> str:
+    return f"PROJECT#{scope(project_id, mode)}#PAYS"
+
+
+def user_payments_gsi(project_id: str, mode: str, user_id: str) -> str:
+    return f"PROJECT#{scope(project_id, mode)}#USER#{user_id}#PAYS"
+
+
+def listing_gsi(index: str, partition: str, created_at: str, record_id: str) -> dict[str, str]:
+    """The gsi keys of one list entry: `index` is GSI1 (project lists) or GSI2 (one user's lists)."""
+    return {f"{index}pk": partition, f"{index}sk": f"{created_at}#{record_id}"}
+
+
+def customer_of_user(project_id: str, mode: str, user_id: str) -> dict[str, str]:
+    """(project, mode, end user) -> Stripe customer: one customer per user (decision 13)."""
+    return {"pk": f"CUSTOMER#{scope(project_id, mode)}#USER#{user_id}", "sk": "CUSTOMER"}
+
+
+def user_of_customer(project_id: str, mode: str, customer_id: str) -> dict[str, str]:
+    """(project, mode, Stripe customer) -> end user: links events that carry no metadata (dashboard-made objects)."""
+    return {"pk": f"CUSTOMER#{scope(project_id, mode)}#{customer_id}", "sk": "USER"}
+
+
+def event_marker(project_id: str, mode: str, event_id: str) -> dict[str, str]:
+    """Dedup marker: exists once the event took effect; expires (TTL) after Stripe stops retrying (3 days) and the
+    30 days Stripe keeps events for replay."""
+    return {"pk": f"EVENT#{scope(project_id, mode)}#{event_id}", "sk": "APPLIED"}
+
+
+def event_record(project_id: str, mode: str, event_id: str) -> dict[str, str]:
+    """The stored event (body, status processed / ignored / failed) for the event log and replay."""
+    return {"pk": f"EVENT#{scope(project_id, mode)}#{event_id}", "sk": "EVENT"}
+
+
+def project_events_gsi(project_id: str, mode: str) -> str:
+    return f"PROJECT#{scope(project_id, mode)}#EVENTS"
+
+
+def counters(project_id: str, mode: str) -> dict[str, str]:
+    """Counts and sums per (project, mode), changed with ADD in the transaction of each change."""
+    return {"pk": f"STATS#{scope(project_id, mode)}", "sk": "COUNTERS"}

@@ -1,0 +1,493 @@
+"""The event processor: each queued Stripe event takes effect exactly once, guarded against out-of-order delivery.
+
+For one event, one TransactWriteItems holds the dedup marker (`attribute_not_exists`), the event-log record, the
+new state of each record it touches (a whole-item Put under an optimistic `version` check) and the counter deltas.
+Counter deltas are the difference between the old and the new record's contribution, so counters always equal the
+sum over the stored records, whatever the order in which events arrive.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Callable, Protocol
+
+from botocore.exceptions import ClientError
+
+from paykit.errors import PayKitError
+from paykit.models.common import iso, utcnow
+from paykit.observability import logger
+from paykit.store import keys
+from paykit.store.table import Table, cancellation_codes, default_table
+
+MARKER_DAYS = 35  # past Stripe's 3 days of retries and the 30 days it keeps events for replay
+_ATTEMPTS = 6
+# Internal ids are derived from Stripe's, so any event may create a record first and every event agrees on its id.
+_ID_NAMESPACE = uuid.UUID("6f1d3c1e-4a7b-4e55-9a51-5a7d0c1f2b10")
+# A payment only moves up this ladder: a late `payment_failed` never undoes a success (Stripe reuses the intent).
+_PAYMENT_RANK = {"pending": 0, "canceled": 1, "failed": 2, "succeeded": 3}
+
+
+class StripeReader(Protocol):
+    """What the processor reads from Stripe when a payload is not enough (ties, thin invoices)."""
+
+    def subscription(self, project_id: str, mode: str, subscription_id: str) -> dict[str, Any]: ...
+
+    def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None: ...
+
+
+class GatewayReader:
+    """StripeReader over paykit.stripe_gateway (the SDK is imported on the first fetch only)."""
+
+    def subscription(self, project_id: str, mode: str, subscription_id: str) -> dict[str, Any]:
+        from paykit.stripe_gateway import default_gateway
+
+        return default_gateway().call(project_id, mode,
+                                      lambda c: c.v1.subscriptions.retrieve(subscription_id)).to_dict()
+
+    def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None:
+        from paykit.stripe_gateway import default_gateway
+
+        page = default_gateway().call(project_id, mode,
+                                      lambda c: c.v1.invoice_payments.list({"invoice": invoice_id})).to_dict()
+        return _payment_intent_of(page.get("data") or [])
+
+
+def record_id(kind: str, project_id: str, mode: str, stripe_id: str) -> str:
+    return str(uuid.uuid5(_ID_NAMESPACE, f"{kind}:{project_id}:{mode}:{stripe_id}"))
+
+
+def _ts(value: Any) -> str | None:
+    return iso(datetime.fromtimestamp(int(value), timezone.utc)) if value else None
+
+
+def _payment_intent_of(payments: list[dict[str, Any]]) -> str | None:
+    for entry in payments:
+        payment = entry.get("payment") or {}
+        if payment.get("type") == "payment_intent" and payment.get("payment_intent"):
+            pi = payment["payment_intent"]
+            return pi if isinstance(pi, str) else pi.get("id")
+    return None
+
+
+def contribution(item: dict[str, Any] | None) -> dict[str, int]:
+    """What one record adds to its (project, mode) counters; stubs without a status add nothing."""
+    if not item or not item.get("status"):
+        return {}
+    if item["type"] == "subscription":
+        return {"subscriptions": 1, f"subscriptions#{item['status']}": 1}
+    currency = item.get("currency", "usd")
+    return {
+        "payments": 1,
+        f"payments#{item['status']}": 1,
+        f"amount#{item['status']}#{currency}": int(item.get("amount_cents") or 0),
+        f"refunded#{currency}": int(item.get("refunded_amount_cents") or 0),
+    }
+
+
+def _deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for old, new in changes:
+        for name, value in contribution(new).items():
+            total[name] = total.get(name, 0) + value
+        for name, value in contribution(old).items():
+            total[name] = total.get(name, 0) - value
+    return {name: value for name, value in total.items() if value}
+
+
+class Retry(Exception):
+    """Another worker changed a record between our read and our write: read again."""
+
+
+class EventProcessor:
+    def __init__(self, table: Table, stripe: StripeReader, clock: Callable[[], float] = time.time) -> None:
+        self.table = table
+        self.stripe = stripe
+        self.clock = clock
+
+    # ------------------------------------------------------------------ entry points
+
+    def process_message(self, body: str) -> str:
+        """One SQS message from the receiver; returns processed / ignored / duplicate, raises to fail the record."""
+        message = json.loads(body)
+        project_id, mode, event_id = message["project_id"], message["mode"], message["event_id"]
+        raw = message.get("body")
+        if raw is None:  # oversized: the receiver kept the body in the event record
+            stored = self.table.get(keys.event_record(project_id, mode, event_id), consistent=True) or {}
+            raw = stored["body"]
+        return self.process_event(project_id, mode, json.loads(raw), raw, message.get("received_at"))
+
+    def process_event(self, project_id: str, mode: str, event: dict[str, Any], raw: str,
+                      received_at: str | None = None) -> str:
+        logger.append_keys(project_id=project_id, mode=mode, stripe_event_id=event["id"], event_type=event["type"])
+        received_at = received_at or iso(utcnow())
+        try:
+            for _ in range(_ATTEMPTS):
+                try:
+                    return self._apply_once(project_id, mode, event, raw, received_at)
+                except Retry:
+                    continue
+            raise RuntimeError("too many concurrent changes to the event's records")
+        except Exception as exc:
+            self._record_failure(project_id, mode, event, raw, received_at, exc)
+            raise
+
+    # ------------------------------------------------------------------ one attempt
+
+    def _apply_once(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str) -> str:
+        handler = HANDLERS.get(event["type"])
+        changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+        extra: list[dict[str, Any]] = []
+        if handler is not None:
+            handler(self, _Ctx(project_id, mode, event, changes, extra))
+        status = "processed" if handler is not None else "ignored"
+        actions = [self._marker(project_id, mode, event), self._log(project_id, mode, event, raw, received_at, status)]
+        for old, new in changes:
+            if old == new:
+                continue
+            condition = ("attribute_not_exists(pk)" if old is None else "version = :v")
+            put: dict[str, Any] = {"Item": {**new, "version": (old or {}).get("version", 0) + 1},
+                                   "ConditionExpression": condition}
+            if old is not None:
+                put["ExpressionAttributeValues"] = {":v": old.get("version", 0)}
+            actions.append({"Put": put})
+        actions += extra
+        deltas = _deltas([(o, n) for o, n in changes if o != n])
+        if deltas:
+            names = {f"#c{i}": name for i, name in enumerate(deltas)}
+            values = {f":c{i}": value for i, value in enumerate(deltas.values())}
+            actions.append({"Update": {
+                "Key": keys.counters(project_id, mode),
+                "UpdateExpression": "SET #type = :type ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(deltas))),
+                "ExpressionAttributeNames": {**names, "#type": "type"},
+                "ExpressionAttributeValues": {**values, ":type": "counters"},
+            }})
+        try:
+            self.table.transact(actions)
+        except ClientError as exc:
+            codes = cancellation_codes(exc)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                logger.info("duplicate event: already applied")
+                return "duplicate"
+            if exc.response.get("Error", {}).get("Code") in ("TransactionCanceledException",
+                                                             "TransactionConflictException"):
+                raise Retry() from exc
+            raise
+        logger.info("event applied", status=status)
+        return status
+
+    def _marker(self, project_id: str, mode: str, event: dict[str, Any]) -> dict[str, Any]:
+        return {"Put": {
+            "Item": {**keys.event_marker(project_id, mode, event["id"]), "type": "event_marker",
+                     "expires_at": int(self.clock()) + MARKER_DAYS * 86400},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }}
+
+    def _log(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str,
+             status: str) -> dict[str, Any]:
+        return {"Update": {
+            "Key": keys.event_record(project_id, mode, event["id"]),
+            "UpdateExpression": (
+                "SET #type = :item, event_id = :id, event_type = :etype, #status = :status, "
+                "received_at = if_not_exists(received_at, :at), stripe_created = :created, "
+                "body = if_not_exists(body, :body), processed_at = :now, expires_at = :exp, "
+                "gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk) REMOVE #error"
+            ),
+            "ExpressionAttributeNames": {"#type": "type", "#status": "status", "#error": "error"},
+            "ExpressionAttributeValues": {
+                ":item": "event", ":id": event["id"], ":etype": event["type"], ":status": status, ":at": received_at,
+                ":created": int(event.get("created") or 0), ":body": raw, ":now": iso(utcnow()),
+                ":exp": int(self.clock()) + MARKER_DAYS * 86400,
+                ":gpk": keys.project_events_gsi(project_id, mode), ":gsk": f"{received_at}#{event['id']}",
+            },
+        }}
+
+    def _record_failure(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str,
+                        exc: Exception) -> None:
+        """The event log shows the failure; a processed record is never marked failed by a late worker."""
+        error = exc.detail if isinstance(exc, PayKitError) else type(exc).__name__  # never raw text: it may hold data
+        logger.exception("event failed", error=error)
+        try:
+            self.table.update(
+                keys.event_record(project_id, mode, event["id"]),
+                UpdateExpression=(
+                    "SET #type = :item, event_id = :id, event_type = :etype, #status = :failed, #error = :error, "
+                    "received_at = if_not_exists(received_at, :at), body = if_not_exists(body, :body), "
+                    "gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk), expires_at = :exp"
+                ),
+                ConditionExpression="attribute_not_exists(#status) OR #status = :failed",
+                ExpressionAttributeNames={"#type": "type", "#status": "status", "#error": "error"},
+                ExpressionAttributeValues={
+                    ":item": "event", ":id": event["id"], ":etype": event["type"], ":failed": "failed",
+                    ":error": error, ":at": received_at, ":body": raw,
+                    ":gpk": keys.project_events_gsi(project_id, mode), ":gsk": f"{received_at}#{event['id']}",
+                    ":exp": int(self.clock()) + MARKER_DAYS * 86400,
+                },
+            )
+        except ClientError:
+            logger.warning("could not record the failure in the event log")
+
+    # ------------------------------------------------------------------ reads used by the handlers
+
+    def user_of_customer(self, project_id: str, mode: str, customer_id: str | None) -> str | None:
+        if not customer_id:
+            return None
+        item = self.table.get(keys.user_of_customer(project_id, mode, customer_id))
+        return item.get("user_id") if item else None
+
+
+class _Ctx:
+    def __init__(self, project_id: str, mode: str, event: dict[str, Any],
+                 changes: list[tuple[dict[str, Any] | None, dict[str, Any]]], extra: list[dict[str, Any]]) -> None:
+        self.project_id = project_id
+        self.mode = mode
+        self.event = event
+        self.obj: dict[str, Any] = event["data"]["object"]
+        self.created = int(event.get("created") or 0)
+        self.changes = changes
+        self.extra = extra
+
+    def change(self, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+        self.changes.append((old, new))
+
+
+# ---------------------------------------------------------------------- records
+
+
+def _with_listing(item: dict[str, Any], project_id: str, mode: str, kind: str) -> dict[str, Any]:
+    """Sparse GSIs: a record is listed once it has a status and a created_at; in the user's list once linked."""
+    for name in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
+        item.pop(name, None)
+    if item.get("status") and item.get("created_at"):
+        project_gsi = keys.project_subscriptions_gsi if kind == "subscription" else keys.project_payments_gsi
+        item.update(keys.listing_gsi(keys.GSI1, project_gsi(project_id, mode), item["created_at"], item["id"]))
+        if item.get("user_id"):
+            user_gsi = keys.user_subscriptions_gsi if kind == "subscription" else keys.user_payments_gsi
+            item.update(keys.listing_gsi(keys.GSI2, user_gsi(project_id, mode, item["user_id"]), item["created_at"],
+                                         item["id"]))
+    return item
+
+
+def _subscription_base(p: EventProcessor, ctx: _Ctx, sub_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    old = p.table.get(keys.subscription(ctx.project_id, ctx.mode, sub_id), consistent=True)
+    new = dict(old) if old else {
+        **keys.subscription(ctx.project_id, ctx.mode, sub_id), "type": "subscription",
+        "id": record_id("sub", ctx.project_id, ctx.mode, sub_id), "project_id": ctx.project_id,
+        "is_test_mode": ctx.mode == "test", "subscription_id": sub_id,
+    }
+    return old, new
+
+
+def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]) -> None:
+    old, new = _subscription_base(p, ctx, sub["id"])
+    stored_created = (old or {}).get("stripe_event_created")
+    if stored_created is not None:
+        if ctx.created < stored_created:
+            return  # an older event: newer state is already stored (decision 10)
+        if ctx.created == stored_created and (old or {}).get("stripe_event_id") != ctx.event["id"]:
+            # Two events in the same second cannot be ordered by their payloads: Stripe's current object decides.
+            sub = p.stripe.subscription(ctx.project_id, ctx.mode, sub["id"])
+        elif ctx.created == stored_created:
+            return
+    if (old or {}).get("status") == "canceled" and sub.get("status") != "canceled":
+        return  # a canceled subscription is final; a late event never brings it back
+    item0 = ((sub.get("items") or {}).get("data") or [{}])[0]
+    price = item0.get("price") or {}
+    product = price.get("product")
+    metadata = sub.get("metadata") or {}
+    new.update({
+        "customer_id": new.get("customer_id") or sub.get("customer"),
+        "status": sub.get("status"),
+        "plan_name": metadata.get("plan_name") or price.get("nickname")
+        or (product.get("name") if isinstance(product, dict) else None),
+        "price_id": price.get("id"),
+        "quantity": int(item0.get("quantity") or sub.get("quantity") or 1),
+        "current_period_start": _ts(item0.get("current_period_start") or sub.get("current_period_start")),
+        "current_period_end": _ts(item0.get("current_period_end") or sub.get("current_period_end")),
+        "cancel_at": _ts(sub.get("cancel_at")),
+        "cancelled_at": _ts(sub.get("canceled_at")),
+        "created_at": _ts(sub.get("created")) or new.get("created_at"),
+        "stripe_event_created": ctx.created,
+        "stripe_event_id": ctx.event["id"],
+    })
+    new["user_id"] = (new.get("user_id") or metadata.get("user_id")
+                      or p.user_of_customer(ctx.project_id, ctx.mode, new.get("customer_id")))
+    ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
+
+
+def _clean(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | None, amount: int | None,
+             currency: str | None, created: Any, user_id: str | None, sub_id: str | None,
+             description: str | None = None, refunded: int | None = None, authoritative: bool = True) -> None:
+    """Merges one observation of a payment into its record; every rule is order-free (max, min, first known)."""
+    old = p.table.get(keys.payment(ctx.project_id, ctx.mode, pi_id), consistent=True)
+    new = dict(old) if old else {
+        **keys.payment(ctx.project_id, ctx.mode, pi_id), "type": "payment",
+        "id": record_id("pay", ctx.project_id, ctx.mode, pi_id), "project_id": ctx.project_id,
+        "is_test_mode": ctx.mode == "test", "payment_intent_id": pi_id, "refunded_amount_cents": 0,
+    }
+    if base_status and _PAYMENT_RANK[base_status] >= _PAYMENT_RANK.get(new.get("base_status", ""), -1):
+        new["base_status"] = base_status
+    # Invoices and sessions state the amount; a charge only fills it when nothing better is known.
+    if amount is not None and (authoritative or new.get("amount_cents") is None):
+        new["amount_cents"] = int(amount)
+    if currency and (authoritative or not new.get("currency")):
+        new["currency"] = currency.lower()
+    stamp = _ts(created)
+    if stamp and (not new.get("created_at") or stamp < new["created_at"]):
+        new["created_at"] = stamp
+    new["user_id"] = new.get("user_id") or user_id
+    if sub_id:
+        new["subscription_id"] = record_id("sub", ctx.project_id, ctx.mode, sub_id)
+        new["stripe_subscription_id"] = sub_id
+    if description and (authoritative or not new.get("description")):
+        new["description"] = description
+    if refunded is not None:
+        new["refunded_amount_cents"] = max(int(new.get("refunded_amount_cents") or 0), int(refunded))
+    new["status"] = _payment_status(new)
+    ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "payment"))
+
+
+def _payment_status(item: dict[str, Any]) -> str | None:
+    base = item.get("base_status")
+    refunded, amount = int(item.get("refunded_amount_cents") or 0), int(item.get("amount_cents") or 0)
+    if base == "succeeded" and refunded > 0:
+        return "refunded" if refunded >= amount else "partially_refunded"
+    return base
+
+
+def _link_customer(p: EventProcessor, ctx: _Ctx, user_id: str | None, customer_id: str | None) -> None:
+    """Both directions of the customer mapping; the first customer of a user stays theirs (decision 13)."""
+    if not (user_id and customer_id):
+        return
+    existing = p.table.get(keys.customer_of_user(ctx.project_id, ctx.mode, user_id))
+    if existing is None:
+        ctx.extra.append({"Put": {"Item": {**keys.customer_of_user(ctx.project_id, ctx.mode, user_id),
+                                           "type": "customer_of_user", "customer_id": customer_id,
+                                           "user_id": user_id},
+                                  "ConditionExpression": "attribute_not_exists(pk)"}})
+    ctx.extra.append({"Put": {"Item": {**keys.user_of_customer(ctx.project_id, ctx.mode, customer_id),
+                                       "type": "user_of_customer", "customer_id": customer_id, "user_id": user_id}}})
+
+
+# ---------------------------------------------------------------------- handlers per event type
+
+
+def on_checkout_completed(p: EventProcessor, ctx: _Ctx) -> None:
+    session = ctx.obj
+    metadata = session.get("metadata") or {}
+    user_id = metadata.get("user_id") or session.get("client_reference_id")
+    customer_id = session.get("customer") if isinstance(session.get("customer"), str) else None
+    _link_customer(p, ctx, user_id, customer_id)
+    if session.get("mode") == "subscription" and session.get("subscription"):
+        sub_id = session["subscription"] if isinstance(session["subscription"], str) else session["subscription"]["id"]
+        old, new = _subscription_base(p, ctx, sub_id)
+        new["user_id"] = new.get("user_id") or user_id
+        new["customer_id"] = new.get("customer_id") or customer_id
+        # Status and periods come from customer.subscription.* (Stripe sends `created` for every checkout): the
+        # record is listed once that state is known, whichever of the two events arrives first.
+        ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
+    elif session.get("mode") == "payment" and session.get("payment_intent"):
+        pi = session["payment_intent"] if isinstance(session["payment_intent"], str) else session["payment_intent"]["id"]
+        paid = session.get("payment_status") in ("paid", "no_payment_required")
+        _payment(p, ctx, pi, base_status="succeeded" if paid else "pending", amount=session.get("amount_total"),
+                 currency=session.get("currency"), created=session.get("created"), user_id=user_id, sub_id=None,
+                 description=metadata.get("description"))
+
+
+def on_checkout_async(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
+    def handler(p: EventProcessor, ctx: _Ctx) -> None:
+        session = ctx.obj
+        pi = session.get("payment_intent")
+        if session.get("mode") != "payment" or not pi:
+            return
+        metadata = session.get("metadata") or {}
+        _payment(p, ctx, pi if isinstance(pi, str) else pi["id"], base_status="succeeded" if succeeded else "failed",
+                 amount=session.get("amount_total"), currency=session.get("currency"), created=session.get("created"),
+                 user_id=metadata.get("user_id") or session.get("client_reference_id"), sub_id=None)
+
+    return handler
+
+
+def on_subscription(p: EventProcessor, ctx: _Ctx) -> None:
+    _apply_subscription_object(p, ctx, ctx.obj)
+
+
+def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    sub = details.get("subscription") or invoice.get("subscription")  # 2026-10-28 first, older shapes second
+    if isinstance(sub, dict):
+        sub = sub.get("id")
+    return sub, details.get("metadata") or {}
+
+
+def on_invoice(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
+    """invoice.paid / invoice.payment_succeeded (one record per payment intent, so both dedup) and payment_failed.
+
+    The subscription's status is never set here (decision 9): Stripe's customer.subscription.updated carries it.
+    """
+
+    def handler(p: EventProcessor, ctx: _Ctx) -> None:
+        invoice = ctx.obj
+        amount = invoice.get("amount_paid") if succeeded else invoice.get("amount_due")
+        pi = _payment_intent_of((invoice.get("payments") or {}).get("data") or [])
+        pi = pi or (invoice.get("payment_intent") if isinstance(invoice.get("payment_intent"), str) else None)
+        if pi is None:
+            if not amount:
+                return  # a $0 invoice (a trial's first) has no payment
+            pi = p.stripe.invoice_payment_intent(ctx.project_id, ctx.mode, invoice["id"])
+            if pi is None:
+                return
+        sub_id, metadata = _invoice_subscription(invoice)
+        customer_id = invoice.get("customer") if isinstance(invoice.get("customer"), str) else None
+        user_id = metadata.get("user_id") or p.user_of_customer(ctx.project_id, ctx.mode, customer_id)
+        lines = (invoice.get("lines") or {}).get("data") or [{}]
+        _payment(p, ctx, pi, base_status="succeeded" if succeeded else "failed", amount=amount,
+                 currency=invoice.get("currency"), created=invoice.get("created"), user_id=user_id, sub_id=sub_id,
+                 description=lines[0].get("description"))
+
+    return handler
+
+
+def on_charge_refunded(p: EventProcessor, ctx: _Ctx) -> None:
+    charge = ctx.obj
+    pi = charge.get("payment_intent")
+    if not pi:
+        return
+    metadata = charge.get("metadata") or {}
+    customer_id = charge.get("customer") if isinstance(charge.get("customer"), str) else None
+    user_id = metadata.get("user_id") or p.user_of_customer(ctx.project_id, ctx.mode, customer_id)
+    # A refunded charge was paid; amounts from the charge only fill in what the invoice did not say.
+    _payment(p, ctx, pi if isinstance(pi, str) else pi["id"], base_status="succeeded", amount=charge.get("amount"),
+             currency=charge.get("currency"), created=charge.get("created"), user_id=user_id, sub_id=None,
+             refunded=charge.get("amount_refunded"), authoritative=False)
+
+
+def on_recorded_only(p: EventProcessor, ctx: _Ctx) -> None:
+    """Shown in the event log; the state they announce arrives with other events (subscription.updated etc.)."""
+
+
+HANDLERS: dict[str, Callable[[EventProcessor, _Ctx], None]] = {
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_async(True),
+    "checkout.session.async_payment_failed": on_checkout_async(False),
+    "customer.subscription.created": on_subscription,
+    "customer.subscription.updated": on_subscription,
+    "customer.subscription.deleted": on_subscription,
+    "invoice.paid": on_invoice(True),
+    "invoice.payment_succeeded": on_invoice(True),
+    "invoice.payment_failed": on_invoice(False),
+    "charge.refunded": on_charge_refunded,
+    "customer.subscription.trial_will_end": on_recorded_only,
+    "invoice.payment_action_required": on_recorded_only,
+}
+
+
+@lru_cache(maxsize=1)
+def default_processor() -> EventProcessor:
+    return EventProcessor(default_table(), GatewayReader())

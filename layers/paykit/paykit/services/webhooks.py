@@ -1,0 +1,187 @@
+"""The webhook receiver (E13): verify Stripe's signature, check project and mode, queue the event, acknowledge."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from paykit import aws
+from paykit.errors import BadRequest, NotFound, QueueUnavailable
+from paykit.models.common import iso, utcnow
+from paykit.secrets import SecretStore, default_secret_store, stripe_secret_name
+from paykit.settings import Settings, get_settings
+from paykit.store import keys
+from paykit.store.table import Table, default_table
+
+MODES = ("test", "live")
+TOLERANCE_SECONDS = 300  # the SDK's default, applied both ways (decision 7)
+# SQS's message limit is 256 KiB including attributes; anything near it is stored in DynamoDB and queued by
+# reference, so nothing is dropped.
+SQS_INLINE_LIMIT = 240 * 1024
+PROJECT_CACHE_SECONDS = 60  # a deactivation (E7) takes effect within a minute (decision 11)
+
+
+def verify_signature(payload: bytes, header: str, secret: str, now: float, tolerance: int = TOLERANCE_SECONDS) -> None:
+    """Stripe's scheme: `t=<unix>,v1=<hex hmac_sha256(secret, "<t>.<payload>")>`, any v1 may match (rotation).
+
+    Stdlib only, so the receiver never imports the stripe SDK; compare_digest keeps the comparison constant-time.
+    """
+    timestamp: int | None = None
+    signatures: list[str] = []
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "t":
+            try:
+                timestamp = int(value)
+            except ValueError:
+                raise BadRequest("Invalid signature") from None
+        elif name == "v1":
+            signatures.append(value)
+    if timestamp is None or not signatures:
+        raise BadRequest("Invalid signature")
+    signed = str(timestamp).encode() + b"." + payload
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
+        raise BadRequest("Invalid signature")
+    if abs(now - timestamp) > tolerance:
+        raise BadRequest("Timestamp outside the tolerance zone")
+
+
+def sign(payload: bytes, secret: str, timestamp: int) -> str:
+    """The header Stripe would send: used by the local stack and the tests to build real deliveries."""
+    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + payload, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def message_group(project_id: str, mode: str, event: dict[str, Any]) -> str:
+    """Events of one customer (so of its subscriptions, invoices, charges) stay in order; others by event id."""
+    obj = (event.get("data") or {}).get("object") or {}
+    concern = obj.get("customer") if isinstance(obj.get("customer"), str) else None
+    if concern is None and obj.get("object") == "customer":
+        concern = obj.get("id")
+    if concern is None and isinstance(obj.get("subscription"), str):
+        concern = obj["subscription"]
+    return f"{project_id}#{mode}#{concern or event['id']}"
+
+
+@dataclass
+class _Gate:
+    active: bool
+    checked_at: float
+
+
+class WebhookReceiver:
+    """Holds the production dependencies; per-container caches keep warm deliveries off DynamoDB and Secrets Manager."""
+
+    def __init__(self, table: Table, secrets: SecretStore, sqs: Any, settings: Settings,
+                 clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.table = table
+        self.secrets = secrets
+        self.sqs = sqs
+        self.settings = settings
+        self.clock = clock
+        self._monotonic = monotonic
+        self._gates: dict[str, _Gate] = {}
+        self._lock = threading.Lock()
+
+    def _project_active(self, project_id: str) -> bool:
+        """Project exists and its config is active (404s otherwise); cached at most 60 s per container."""
+        with self._lock:
+            gate = self._gates.get(project_id)
+        if gate is not None and self._monotonic() - gate.checked_at < PROJECT_CACHE_SECONDS:
+            return gate.active
+        item = self.table.get(keys.project(project_id))
+        if item is None:
+            raise NotFound("Project not found")
+        config = item.get("config") or {}
+        active = bool(config.get("is_active"))
+        with self._lock:
+            self._gates[project_id] = _Gate(active, self._monotonic())
+        return active
+
+    def receive(self, project_id: str, mode: str, headers: dict[str, str], payload: bytes) -> dict[str, bool]:
+        if mode not in MODES:
+            raise NotFound("Not Found")
+        if not _is_uuid(project_id):
+            raise NotFound("Project not found")
+        if not self._project_active(project_id):
+            raise NotFound("Stripe not configured")
+        name = stripe_secret_name(self.settings.secret_prefix, project_id, mode)
+        secret = self.secrets.get_json(name, max_age=self.settings.webhook_secret_max_age_seconds).get("webhook_secret")
+        if not secret:
+            raise NotFound("Stripe not configured")
+        header = next((v for k, v in headers.items() if k.lower() == "stripe-signature"), None)
+        if not header:
+            raise BadRequest("Missing Stripe-Signature header")
+        verify_signature(payload, header, secret, self.clock())
+        event = _parse(payload)
+        if bool(event["livemode"]) != (mode == "live"):
+            raise BadRequest(f"Event livemode does not match the {mode} endpoint")
+        self._enqueue(project_id, mode, event, payload)
+        return {"received": True}
+
+    def _enqueue(self, project_id: str, mode: str, event: dict[str, Any], payload: bytes) -> None:
+        message = {"project_id": project_id, "mode": mode, "event_id": event["id"],
+                   "received_at": iso(utcnow()), "body": payload.decode()}
+        body = json.dumps(message, separators=(",", ":"))
+        if len(body.encode()) > SQS_INLINE_LIMIT:
+            self._store_body(project_id, mode, event, message)
+            body = json.dumps({**message, "body": None, "stored": True}, separators=(",", ":"))
+        try:
+            self.sqs.send_message(
+                QueueUrl=self.settings.queue_url,
+                MessageBody=body,
+                # Stripe's event id: a redelivery within SQS's 5-minute window is dropped by the queue itself; the
+                # processor's marker covers the rest (dj-stripe dedups on the event id, never the message id).
+                MessageDeduplicationId=event["id"][:128],
+                MessageGroupId=message_group(project_id, mode, event)[:128],
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise QueueUnavailable("Event could not be queued; retry later") from exc
+
+    def _store_body(self, project_id: str, mode: str, event: dict[str, Any], message: dict[str, Any]) -> None:
+        """Oversized bodies go whole into the event record (the processor reads it from there)."""
+        try:
+            self.table.update(
+                keys.event_record(project_id, mode, event["id"]),
+                UpdateExpression="SET body = :body, received_at = if_not_exists(received_at, :at), "
+                                 "event_type = :type, #type = :item",
+                ExpressionAttributeNames={"#type": "type"},
+                ExpressionAttributeValues={":body": message["body"], ":at": message["received_at"],
+                                           ":type": str(event["type"]), ":item": "event"},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise QueueUnavailable("Event could not be stored; retry later") from exc
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse(payload: bytes) -> dict[str, Any]:
+    try:
+        event = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("Invalid payload") from None
+    if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("type"), str)
+            and isinstance(event.get("livemode"), bool) and isinstance(event.get("data"), dict)):
+        raise BadRequest("Invalid payload")
+    return event
+
+
+@lru_cache(maxsize=1)
+def default_receiver() -> WebhookReceiver:
+    return WebhookReceiver(default_table(), default_secret_store(), aws.client("sqs"), get_settings())
