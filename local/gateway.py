@@ -134,6 +134,8 @@ class Gateway:
         extra = self.extra_routes.get((method, split.path))
         if extra is not None:
             status, payload = extra({"headers": headers, "body": body, "query": split.query})
+            if isinstance(payload, bytes):  # a static page (the dashboard)
+                return _write(request, status, {"content-type": "text/html; charset=utf-8"}, payload)
             return _write(request, status, {"content-type": "application/json"}, json.dumps(payload).encode())
 
         for route in self.routes:

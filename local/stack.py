@@ -18,7 +18,9 @@ import jwt
 import requests
 
 from local.aws_local import MotoAws, apply_environment
+from local.dashboard import dashboard_route
 from local.gateway import Gateway
+from local.queue_poller import QueuePoller
 from local.stripe_emulator import EmulatorServer
 
 TABLE_NAME = "paykit-local"
@@ -33,6 +35,7 @@ class LocalStack:
         self._host = host
         self._gateway_port = gateway_port
         self.gateway: Gateway | None = None
+        self.poller: QueuePoller | None = None
 
     @property
     def url(self) -> str:
@@ -42,7 +45,8 @@ class LocalStack:
     def start(self) -> "LocalStack":
         self.aws.start()
         self.emulator.start()
-        self.gateway = Gateway(self._host, self._gateway_port, extra_routes={("POST", "/_local/token"): self._token_route})
+        routes = {("POST", "/_local/token"): self._token_route, ("GET", "/dashboard"): dashboard_route}
+        self.gateway = Gateway(self._host, self._gateway_port, extra_routes=routes)
         apply_environment({
             **self.aws.environment(),
             "TABLE_NAME": TABLE_NAME,
@@ -63,9 +67,14 @@ class LocalStack:
         self.queues = self.aws.create_queues(TABLE_NAME)
         apply_environment({"QUEUE_URL": self.queues["WebhookQueue"]})
         self.gateway.start()
+        # Lambda's SQS event source: a failed event is received again after 5 s (not 180) and reaches the DLQ
+        # after 5 receives, as deployed.
+        self.poller = QueuePoller(self.aws.client("sqs"), self.queues["WebhookQueue"], visibility_timeout=5).start()
         return self
 
     def stop(self) -> None:
+        if self.poller:
+            self.poller.stop()
         if self.gateway:
             self.gateway.stop()
         self.emulator.stop()
@@ -102,6 +111,13 @@ def seed_demo(stack: LocalStack) -> dict[str, Any]:
                  json={"test_secret_key": account["test_secret_key"],
                        "test_publishable_key": account["test_publishable_key"]}).raise_for_status()
     key = {"Authorization": f"Bearer {account['test_secret_key']}"}
+    # The emulator delivers signed events to the project's E8 URL; its secret goes into the config like a user's.
+    urls = requests.get(f"{stack.url}/api/v1/payments/stripe/projects/{project['id']}/webhook-urls", headers=auth,
+                        timeout=10).json()
+    endpoint = requests.post(f"{stack.emulator.url}/v1/webhook_endpoints", headers=key, timeout=10,
+                             data={"url": urls["test_webhook_url"], "enabled_events[]": "*"}).json()
+    requests.put(f"{stack.url}/api/v1/payments/stripe/projects/{project['id']}/config", headers=auth, timeout=10,
+                 json={"test_webhook_secret": endpoint["secret"]}).raise_for_status()
     product = requests.post(f"{stack.emulator.url}/v1/products", headers=key, data={"name": "Pro"}, timeout=10).json()
     monthly = requests.post(f"{stack.emulator.url}/v1/prices", headers=key, timeout=10, data={
         "product": product["id"], "unit_amount": 1900, "currency": "usd", "recurring[interval]": "month"}).json()
@@ -129,6 +145,7 @@ Try:
   curl -s {base}/api/v1/payments/stripe/projects/{project}/config -H "Authorization: Bearer $DEV_TOKEN"
   curl -s {base}/api/v1/payments/stripe/projects/{project}/webhook-urls -H "Authorization: Bearer $DEV_TOKEN"
   curl -s -X POST {base}/_local/token -d '{{"role": "developer", "sub": "someone-else"}}'
+  curl -s {base}/api/v1/payments/stripe/projects/{project}/events -H "Authorization: Bearer $DEV_TOKEN"
 
 Ctrl-C stops everything.""", flush=True)
 

@@ -1,11 +1,14 @@
-"""Per-project Stripe configuration (E5-E9): masked config, partial upsert, soft delete, webhook URLs, validation."""
+"""Per-project Stripe configuration (E5-E9): config, webhook URLs, credential checks, event log and replay."""
+from typing import Annotated
 from uuid import UUID
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from paykit import api
 from paykit.auth import Role
+from paykit.models.events import EventLogPage, EventReplayOut
 from paykit.models.config import (
     StripeConfigOut,
     StripeConfigRequest,
@@ -13,9 +16,10 @@ from paykit.models.config import (
     ValidateCredentialsRequest,
     WebhookUrlsOut,
 )
+from paykit.models.lists import PaymentList, SubscriptionList
 from paykit.observability import logger, metrics, tracer
 from paykit.store.table import default_table
-from paykit.services import config
+from paykit.services import config, event_log, lists
 
 # Clients are built during init and reused by warm invocations; Secrets Manager's only on the first write.
 default_table()
@@ -49,6 +53,31 @@ def webhook_urls(project_id: UUID) -> WebhookUrlsOut:
 @app.post(f"{BASE}/validate-credentials")
 def validate_credentials(project_id: UUID, body: ValidateCredentialsRequest) -> ValidateCredentialsOut:
     return config.validate_credentials(api.principal(app), project_id, body.secret_key, body.is_test_mode)
+
+
+@app.get(f"{BASE}/events")
+def list_events(project_id: UUID, test_mode: bool = True, page: Annotated[int, Query(ge=1)] = 1,
+                page_size: Annotated[int, Query(ge=1, le=100)] = 50,
+                cursor: Annotated[str | None, Query(max_length=2048)] = None) -> EventLogPage:
+    return event_log.list_events(api.principal(app), project_id, test_mode, page, page_size, cursor)
+
+
+@app.post(f"{BASE}/events/<event_id>/replay")
+def replay_event(project_id: UUID, event_id: str, test_mode: bool = True) -> EventReplayOut:
+    return event_log.replay(api.principal(app), project_id, event_id, test_mode)
+
+
+@app.get(f"{BASE}/subscriptions")
+def project_subscriptions(project_id: UUID, test_mode: bool = True, page: Annotated[int, Query(ge=1)] = 1,
+                          page_size: Annotated[int, Query(ge=1, le=100)] = 50,
+                          cursor: str | None = None) -> SubscriptionList:
+    return lists.project_subscriptions(api.principal(app), project_id, test_mode, page, page_size, cursor)
+
+
+@app.get(f"{BASE}/payments")
+def project_payments(project_id: UUID, test_mode: bool = True, page: Annotated[int, Query(ge=1)] = 1,
+                     page_size: Annotated[int, Query(ge=1, le=100)] = 50, cursor: str | None = None) -> PaymentList:
+    return lists.project_payments(api.principal(app), project_id, test_mode, page, page_size, cursor)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

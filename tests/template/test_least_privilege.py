@@ -25,21 +25,31 @@ EXPECTED_ACTIONS = {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query",
         "secretsmanager:GetSecretValue",
     },
-    "payments_overview": {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+    "payments_overview": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
     "stripe_config": {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query",
+        "dynamodb:BatchGetItem",
         "secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
         "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
     },
     # Stripe signs the webhook instead of a bearer token: no JWT key. UpdateItem only for an oversized body.
     "webhook_receiver": {"dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
+    # End users: Stripe keys read only; Put/Update only inside the customer-mapping and record transactions.
+    "checkout": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                 "secretsmanager:GetSecretValue"},
+    "my_subscription": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                        "secretsmanager:GetSecretValue"},
     "event_processor": {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue",
     },
+    # Scheduled: the active-config index, each project's Stripe key, the receiver's send path (and its big bodies).
+    "reconciler": {"dynamodb:Query", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
+    # Scheduled (issue 6): recount by Query, correct drifted counters, put the per-developer roll-up.
+    "stats_refresher": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
 }
 # Functions that take no bearer token and so must not read the signing key.
-UNAUTHENTICATED = {"webhook_receiver", "event_processor"}
+UNAUTHENTICATED = {"webhook_receiver", "event_processor", "reconciler", "stats_refresher"}
 
 
 def _alternatives(value: Any) -> Iterator[Any]:

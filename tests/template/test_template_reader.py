@@ -33,7 +33,23 @@ EXPECTED_ROUTES = {
     Route("DELETE", "/api/v1/payments/stripe/projects/{project_id}/config", "stripe_config"),
     Route("GET", "/api/v1/payments/stripe/projects/{project_id}/webhook-urls", "stripe_config"),
     Route("POST", "/api/v1/payments/stripe/projects/{project_id}/validate-credentials", "stripe_config"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/events", "stripe_config"),
+    Route("POST", "/api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay", "stripe_config"),
     Route("POST", "/api/v1/payments/stripe/webhooks/{project_id}/{mode}", "webhook_receiver"),
+    Route("GET", "/api/v1/payments/subscriptions", "payments_overview"),
+    Route("GET", "/api/v1/payments/transactions", "payments_overview"),
+    Route("GET", "/api/v1/payments/stats", "payments_overview"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/subscriptions", "stripe_config"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/payments", "stripe_config"),
+    Route("POST", "/api/v1/payments/stripe/checkout-session", "checkout"),
+    Route("GET", "/api/v1/payments/stripe/checkout-session/{session_id}", "checkout"),
+    Route("GET", "/api/v1/payments/stripe/my-subscription", "my_subscription"),
+    Route("GET", "/api/v1/payments/stripe/my-payments", "my_subscription"),
+    Route("POST", "/api/v1/payments/stripe/customer-portal", "my_subscription"),
+    Route("POST", "/api/v1/payments/stripe/cancel-subscription", "my_subscription"),
+    Route("POST", "/api/v1/payments/stripe/update-subscription", "my_subscription"),
+    Route("POST", "/api/v1/payments/stripe/resume-subscription", "my_subscription"),
+    Route("POST", "/api/v1/payments/stripe/preview-subscription-update", "my_subscription"),
 }
 
 SHORT_TAGS_TEMPLATE = """\
@@ -190,13 +206,16 @@ def test_ttl_attribute_names_the_templates_ttl_and_moto_accepts_it(dynamodb):
 
 
 def test_a_gsi_added_as_a_copy_of_the_gsi1_block_reaches_the_local_table(dynamodb, tmp_path):
-    # Given the template with gsi3 added the documented way: a copy of the gsi1 block and its two attributes
+    # Given the template with the next free gsiN added the documented way: a copy of the gsi1 block and its two
+    # attributes
     source = TEMPLATE_PATH.read_text(encoding="utf-8")
+    existing = {f"gsi{n}" for n in map(int, re.findall(r"- IndexName: gsi(\d+)\n", source))}
+    added = f"gsi{len(existing) + 1}"
     block = re.search(r"( +)- IndexName: gsi1\n(?:\1  .*\n)+", source)
     attributes = re.search(r"( +)- \{AttributeName: gsi1pk.*\n\1- \{AttributeName: gsi1sk.*\n", source)
     assert block and attributes, "the gsi1 block and its attribute definitions are where the template documents them"
-    source = source.replace(block.group(0), block.group(0) + block.group(0).replace("gsi1", "gsi3"))
-    source = source.replace(attributes.group(0), attributes.group(0) + attributes.group(0).replace("gsi1", "gsi3"))
+    source = source.replace(block.group(0), block.group(0) + block.group(0).replace("gsi1", added))
+    source = source.replace(attributes.group(0), attributes.group(0) + attributes.group(0).replace("gsi1", added))
     path = tmp_path / "template.yaml"
     path.write_text(source, encoding="utf-8")
 
@@ -206,9 +225,9 @@ def test_a_gsi_added_as_a_copy_of_the_gsi1_block_reaches_the_local_table(dynamod
 
     # Then both indexes exist with the same shape
     indexes = _described_indexes(description)
-    assert set(indexes) == {"gsi1", "gsi2", "gsi3"}
-    assert indexes["gsi3"] == (
-        [{"AttributeName": "gsi3pk", "KeyType": "HASH"}, {"AttributeName": "gsi3sk", "KeyType": "RANGE"}],
+    assert set(indexes) == existing | {added}
+    assert indexes[added] == (
+        [{"AttributeName": f"{added}pk", "KeyType": "HASH"}, {"AttributeName": f"{added}sk", "KeyType": "RANGE"}],
         {"ProjectionType": "ALL"},
     )
 
@@ -238,7 +257,9 @@ def test_functions_describe_each_function_as_deployed():
     specs = functions()
 
     # Then each is named by its directory, with the CamelCase logical id, handler, API timeout and literal env
-    assert list(specs) == ["projects", "payments_overview", "stripe_config", "webhook_receiver", "event_processor"]
+    assert sorted(specs) == sorted(["projects", "payments_overview", "stripe_config", "webhook_receiver",
+                                    "event_processor", "reconciler", "checkout", "my_subscription",
+                                    "stats_refresher"])
     for name, spec in specs.items():
         camel = "".join(part.capitalize() for part in name.split("_")) + "Function"
         assert spec.logical_id == camel
@@ -246,7 +267,8 @@ def test_functions_describe_each_function_as_deployed():
         assert spec.handler == "app.lambda_handler"
         assert (spec.handler_module, spec.handler_function) == ("app", "lambda_handler")
         # API functions stay well inside API Gateway's 30 s; the processor has a sixth of the queue's visibility
-        assert spec.timeout == (30 if name == "event_processor" else 10)
+        # (the scheduled reconciler pages through every active project: 300 s)
+        assert spec.timeout == {"event_processor": 30, "reconciler": 300, "stats_refresher": 900}.get(name, 10)
         assert spec.environment["POWERTOOLS_SERVICE_NAME"] == "paykit"
         assert spec.environment["POWERTOOLS_METRICS_NAMESPACE"] == "PayKit"
         assert "TABLE_NAME" not in spec.environment  # an intrinsic (!Ref): the local stack supplies its own

@@ -72,12 +72,30 @@ def _payment_intent_of(payments: list[dict[str, Any]]) -> str | None:
     return None
 
 
+# Recurring prices normalised to a month (docs/data-model.md, "MRR"): the factor per Stripe interval.
+_PER_MONTH = {"day": 365 / 12, "week": 52 / 12, "month": 1.0, "year": 1 / 12}
+
+
+def monthly_cents(item: dict[str, Any]) -> int | None:
+    """A subscription's price normalised to a month, times its quantity, rounded to the cent; None if unknown."""
+    amount, interval = item.get("price_amount_cents"), item.get("price_interval")
+    if amount is None or interval not in _PER_MONTH:
+        return None
+    count = int(item.get("price_interval_count") or 1)
+    return round(int(amount) * int(item.get("quantity") or 1) * _PER_MONTH[interval] / count)
+
+
 def contribution(item: dict[str, Any] | None) -> dict[str, int]:
     """What one record adds to its (project, mode) counters; stubs without a status add nothing."""
     if not item or not item.get("status"):
         return {}
     if item["type"] == "subscription":
-        return {"subscriptions": 1, f"subscriptions#{item['status']}": 1}
+        out = {"subscriptions": 1, f"subscriptions#{item['status']}": 1}
+        monthly = monthly_cents(item) if item.get("currency") else None
+        if monthly is not None:  # recurring prices, per currency: E4's counts and MRR (issue 6)
+            out[f"subscriptions#{item['status']}#{item['currency']}"] = 1
+            out[f"mrr#{item['status']}#{item['currency']}"] = monthly
+        return out
     currency = item.get("currency", "usd")
     return {
         "payments": 1,
@@ -87,14 +105,57 @@ def contribution(item: dict[str, Any] | None) -> dict[str, int]:
     }
 
 
-def _deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]]) -> dict[str, int]:
+def day_contribution(item: dict[str, Any] | None) -> dict[str, dict[str, int]]:
+    """What one record adds to the daily sums (day -> name -> value) behind E4's 30-day figures.
+
+    Payments count on the day they were created (revenue = succeeded amounts, refunds of those payments, failed
+    payments); subscriptions on the day they were canceled.
+    """
+    if not item or not item.get("status"):
+        return {}
+    currency = item.get("currency", "usd")
+    if item["type"] == "subscription":
+        if item["status"] == "canceled" and item.get("cancelled_at"):
+            return {item["cancelled_at"][:10]: {f"cancellations#{currency}": 1}}
+        return {}
+    if not item.get("created_at"):
+        return {}
+    sums: dict[str, int] = {}
+    if item.get("base_status") == "succeeded":
+        sums = {f"revenue#{currency}": int(item.get("amount_cents") or 0),
+                f"refunds#{currency}": int(item.get("refunded_amount_cents") or 0)}
+    elif item["status"] == "failed":
+        sums = {f"failed#{currency}": 1}
+    return {item["created_at"][:10]: sums} if sums else {}
+
+
+def _deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]],
+            measure: Callable[[dict[str, Any] | None], dict[str, int]] = contribution) -> dict[str, int]:
     total: dict[str, int] = {}
     for old, new in changes:
-        for name, value in contribution(new).items():
+        for name, value in measure(new).items():
             total[name] = total.get(name, 0) + value
-        for name, value in contribution(old).items():
+        for name, value in measure(old).items():
             total[name] = total.get(name, 0) - value
     return {name: value for name, value in total.items() if value}
+
+
+def _day_deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]]) -> dict[str, dict[str, int]]:
+    days = {day for old, new in changes for day in (*day_contribution(old), *day_contribution(new))}
+    out = {day: _deltas(changes, lambda item, d=day: day_contribution(item).get(d, {})) for day in sorted(days)}
+    return {day: sums for day, sums in out.items() if sums}
+
+
+def _add_update(key: dict[str, str], deltas: dict[str, int]) -> dict[str, Any]:
+    """One counters item changed with ADD in the event's transaction."""
+    names = {f"#c{i}": name for i, name in enumerate(deltas)}
+    values = {f":c{i}": value for i, value in enumerate(deltas.values())}
+    return {"Update": {
+        "Key": key,
+        "UpdateExpression": "SET #type = :type ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(deltas))),
+        "ExpressionAttributeNames": {**names, "#type": "type"},
+        "ExpressionAttributeValues": {**values, ":type": "counters"},
+    }}
 
 
 class Retry(Exception):
@@ -106,6 +167,7 @@ class EventProcessor:
         self.table = table
         self.stripe = stripe
         self.clock = clock
+        self._owners: dict[str, str] = {}  # a project's owner never changes
 
     # ------------------------------------------------------------------ entry points
 
@@ -143,7 +205,25 @@ class EventProcessor:
         if handler is not None:
             handler(self, _Ctx(project_id, mode, event, changes, extra))
         status = "processed" if handler is not None else "ignored"
-        actions = [self._marker(project_id, mode, event), self._log(project_id, mode, event, raw, received_at, status)]
+        head = [self._marker(project_id, mode, event), self._log(project_id, mode, event, raw, received_at, status)]
+        try:
+            self._commit(project_id, mode, head, changes, extra)
+        except ClientError as exc:
+            codes = cancellation_codes(exc)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                logger.info("duplicate event: already applied")
+                return "duplicate"
+            if exc.response.get("Error", {}).get("Code") in ("TransactionCanceledException",
+                                                             "TransactionConflictException"):
+                raise Retry() from exc
+            raise
+        logger.info("event applied", status=status)
+        return status
+
+    def _commit(self, project_id: str, mode: str, head: list[dict[str, Any]],
+                changes: list[tuple[dict[str, Any] | None, dict[str, Any]]], extra: list[dict[str, Any]]) -> None:
+        """One transaction: `head`, each changed record under its version guard, `extra`, the counter deltas."""
+        actions = list(head)
         for old, new in changes:
             if old == new:
                 continue
@@ -156,27 +236,42 @@ class EventProcessor:
         actions += extra
         deltas = _deltas([(o, n) for o, n in changes if o != n])
         if deltas:
-            names = {f"#c{i}": name for i, name in enumerate(deltas)}
-            values = {f":c{i}": value for i, value in enumerate(deltas.values())}
-            actions.append({"Update": {
-                "Key": keys.counters(project_id, mode),
-                "UpdateExpression": "SET #type = :type ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(deltas))),
-                "ExpressionAttributeNames": {**names, "#type": "type"},
-                "ExpressionAttributeValues": {**values, ":type": "counters"},
-            }})
-        try:
+            actions.append(_add_update(keys.counters(project_id, mode), deltas))
+        for day, sums in _day_deltas([(o, n) for o, n in changes if o != n]).items():
+            actions.append(_add_update(keys.counters_day(project_id, mode, day), sums))
+        if actions:
             self.table.transact(actions)
-        except ClientError as exc:
-            codes = cancellation_codes(exc)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                logger.info("duplicate event: already applied")
-                return "duplicate"
-            if exc.response.get("Error", {}).get("Code") in ("TransactionCanceledException",
-                                                             "TransactionConflictException"):
-                raise Retry() from exc
-            raise
-        logger.info("event applied", status=status)
-        return status
+
+    def apply_stripe_object(self, project_id: str, mode: str, kind: str, obj: dict[str, Any],
+                            observed_at: int | None = None) -> None:
+        """Records an object PayKit just read from or changed in Stripe, through the same guarded rules as events.
+
+        `kind` is "subscription" or "checkout_session" (a completed session, its subscription or payment intent
+        expanded). The object counts as an event observed at `observed_at` (now by default): later webhooks about
+        older states change nothing, newer ones still win. Each call gets its own id, so two observations in the
+        same second are settled as ties are, by Stripe's current object. No dedup marker: this is not an event.
+        """
+        created = int(observed_at if observed_at is not None else self.clock())
+        event = {"id": f"obs_{uuid.uuid4().hex}", "type": f"paykit.observed.{kind}", "created": created,
+                 "data": {"object": obj}}
+        for _ in range(_ATTEMPTS):
+            changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+            extra: list[dict[str, Any]] = []
+            ctx = _Ctx(project_id, mode, event, changes, extra)
+            if kind == "subscription":
+                _apply_subscription_object(self, ctx, obj)
+            elif kind == "checkout_session":
+                _observe_checkout_session(self, ctx, obj)
+            else:
+                raise ValueError(f"unknown kind {kind!r}")
+            try:
+                self._commit(project_id, mode, [], changes, extra)
+                return
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("TransactionCanceledException",
+                                                                     "TransactionConflictException"):
+                    raise
+        raise RuntimeError("too many concurrent changes to the observed records")
 
     def _marker(self, project_id: str, mode: str, event: dict[str, Any]) -> dict[str, Any]:
         return {"Put": {
@@ -231,6 +326,15 @@ class EventProcessor:
 
     # ------------------------------------------------------------------ reads used by the handlers
 
+    def owner_of(self, project_id: str) -> str | None:
+        """The project's owner, stamped on records for the developer-wide lists; read once per container."""
+        if project_id not in self._owners:
+            project = self.table.get(keys.project(project_id))
+            if project is None:
+                return None  # not cached: a project created later is found on a later event
+            self._owners[project_id] = project["owner_id"]
+        return self._owners[project_id]
+
     def user_of_customer(self, project_id: str, mode: str, customer_id: str | None) -> str | None:
         if not customer_id:
             return None
@@ -258,9 +362,11 @@ class _Ctx:
 
 def _with_listing(item: dict[str, Any], project_id: str, mode: str, kind: str) -> dict[str, Any]:
     """Sparse GSIs: a record is listed once it has a status and a created_at; in the user's list once linked."""
-    for name in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
+    for name in [f"gsi{n}{part}" for n in range(1, 10) for part in ("pk", "sk")]:
         item.pop(name, None)
     if item.get("status") and item.get("created_at"):
+        item.update(keys.filtered_listing(kind, item.get("owner_id"), project_id, mode, item["status"],
+                                          item["created_at"], item["id"]))
         project_gsi = keys.project_subscriptions_gsi if kind == "subscription" else keys.project_payments_gsi
         item.update(keys.listing_gsi(keys.GSI1, project_gsi(project_id, mode), item["created_at"], item["id"]))
         if item.get("user_id"):
@@ -277,6 +383,7 @@ def _subscription_base(p: EventProcessor, ctx: _Ctx, sub_id: str) -> tuple[dict[
         "id": record_id("sub", ctx.project_id, ctx.mode, sub_id), "project_id": ctx.project_id,
         "is_test_mode": ctx.mode == "test", "subscription_id": sub_id,
     }
+    new["owner_id"] = new.get("owner_id") or p.owner_of(ctx.project_id)
     return old, new
 
 
@@ -303,6 +410,11 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
         "plan_name": metadata.get("plan_name") or price.get("nickname")
         or (product.get("name") if isinstance(product, dict) else None),
         "price_id": price.get("id"),
+        # What MRR needs (issue 6): the price's amount, currency and recurring interval.
+        "price_amount_cents": price.get("unit_amount"),
+        "currency": (price.get("currency") or sub.get("currency") or "").lower() or None,
+        "price_interval": (price.get("recurring") or {}).get("interval"),
+        "price_interval_count": (price.get("recurring") or {}).get("interval_count"),
         "quantity": int(item0.get("quantity") or sub.get("quantity") or 1),
         "current_period_start": _ts(item0.get("current_period_start") or sub.get("current_period_start")),
         "current_period_end": _ts(item0.get("current_period_end") or sub.get("current_period_end")),
@@ -331,6 +443,7 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
         "id": record_id("pay", ctx.project_id, ctx.mode, pi_id), "project_id": ctx.project_id,
         "is_test_mode": ctx.mode == "test", "payment_intent_id": pi_id, "refunded_amount_cents": 0,
     }
+    new["owner_id"] = new.get("owner_id") or p.owner_of(ctx.project_id)
     if base_status and _PAYMENT_RANK[base_status] >= _PAYMENT_RANK.get(new.get("base_status", ""), -1):
         new["base_status"] = base_status
     # Invoices and sessions state the amount; a charge only fills it when nothing better is known.
@@ -398,6 +511,22 @@ def on_checkout_completed(p: EventProcessor, ctx: _Ctx) -> None:
         _payment(p, ctx, pi, base_status="succeeded" if paid else "pending", amount=session.get("amount_total"),
                  currency=session.get("currency"), created=session.get("created"), user_id=user_id, sub_id=None,
                  description=metadata.get("description"))
+
+
+def _observe_checkout_session(p: EventProcessor, ctx: _Ctx, session: dict[str, Any]) -> None:
+    """A completed session read back from Stripe: in subscription mode its expanded subscription carries the state
+    (checkout.session.completed alone would only link it), in payment mode it is what the event would record."""
+    sub = session.get("subscription")
+    if session.get("mode") == "subscription" and isinstance(sub, dict):
+        metadata = session.get("metadata") or {}
+        customer = session.get("customer")
+        _link_customer(p, ctx, metadata.get("user_id") or session.get("client_reference_id"),
+                       customer if isinstance(customer, str) else (customer or {}).get("id"))
+        _apply_subscription_object(p, ctx, {**sub, "metadata": {**(sub.get("metadata") or {}),
+                                                               "user_id": metadata.get("user_id")
+                                                               or session.get("client_reference_id")}})
+    else:
+        on_checkout_completed(p, ctx)
 
 
 def on_checkout_async(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:

@@ -124,10 +124,11 @@ class WebhookReceiver:
         event = _parse(payload)
         if bool(event["livemode"]) != (mode == "live"):
             raise BadRequest(f"Event livemode does not match the {mode} endpoint")
-        self._enqueue(project_id, mode, event, payload)
+        self.enqueue(project_id, mode, event, payload)
         return {"received": True}
 
-    def _enqueue(self, project_id: str, mode: str, event: dict[str, Any], payload: bytes) -> None:
+    def enqueue(self, project_id: str, mode: str, event: dict[str, Any], payload: bytes) -> None:
+        """The one send path (receiver and reconciler): dedup id = Stripe's event id, group = its customer."""
         message = {"project_id": project_id, "mode": mode, "event_id": event["id"],
                    "received_at": iso(utcnow()), "body": payload.decode()}
         body = json.dumps(message, separators=(",", ":"))

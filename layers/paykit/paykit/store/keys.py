@@ -20,6 +20,14 @@ def developer_projects_gsi(owner_id: str) -> str:
 def project_gsi1(owner_id: str, created_at: str, project_id: str) -> dict[str, str]:
     return {"gsi1pk": developer_projects_gsi(owner_id), "gsi1sk": f"{created_at}#{project_id}"}
 
+
+ACTIVE_CONFIGS_GSI = "CONFIGS#ACTIVE"
+
+
+def active_config_gsi2(project_id: str) -> dict[str, str]:
+    """Sparse gsi2 entry of a project item while its config is active with a secret key: the reconciler's list."""
+    return {"gsi2pk": ACTIVE_CONFIGS_GSI, "gsi2sk": project_id}
+
 # ---------------------------------------------------------------- webhook-written items (per project and mode)
 # Every item below lives in its own partition (no hot project partition); lists come from sparse GSIs whose sort
 # key starts with the record's created_at, so a descending Query is newest first (decision 23).
@@ -88,3 +96,57 @@ def project_events_gsi(project_id: str, mode: str) -> str:
 def counters(project_id: str, mode: str) -> dict[str, str]:
     """Counts and sums per (project, mode), changed with ADD in the transaction of each change."""
     return {"pk": f"STATS#{scope(project_id, mode)}", "sk": "COUNTERS"}
+
+
+# ---------------------------------------------------------------- filtered lists (E1, E2, E10, E11; issue 6)
+# One sparse GSI per filter combination, so every filtered list is one Query per page, newest first, whatever
+# the data: (project given, mode given, status given) -> index. (project, mode) is gsi1's project list above.
+LIST_INDEXES: dict[tuple[bool, bool, bool], str] = {
+    (False, False, False): "gsi3", (False, True, False): "gsi4", (False, False, True): "gsi5",
+    (False, True, True): "gsi6", (True, False, False): "gsi7", (True, True, False): GSI1,
+    (True, False, True): "gsi8", (True, True, True): "gsi9",
+}
+_LIST_TAG = {"subscription": "SUBS", "payment": "PAYS"}
+
+
+def list_partition(kind: str, owner_id: str, project_id: str | None, mode: str | None,
+                   status: str | None) -> tuple[str, str]:
+    """(index, partition) of one filtered list; developer-wide lists are keyed by the owner, never by the caller's
+    input alone, so no filter value can reach another developer's partition."""
+    index = LIST_INDEXES[(project_id is not None, mode is not None, status is not None)]
+    if index == GSI1:
+        assert project_id and mode
+        return index, (project_subscriptions_gsi if kind == "subscription" else project_payments_gsi)(project_id, mode)
+    parts = [f"PROJECT#{project_id}" if project_id else f"DEV#{owner_id}"]
+    parts += [mode] if mode else []
+    parts.append(_LIST_TAG[kind])
+    parts += [f"STATUS#{status}"] if status else []
+    return index, "#".join(parts)
+
+
+def filtered_listing(kind: str, owner_id: str | None, project_id: str, mode: str, status: str, created_at: str,
+                     record_id: str) -> dict[str, str]:
+    """The keys of every filtered list a record belongs to (gsi1, the (project, mode) list, is set by its writer)."""
+    out: dict[str, str] = {}
+    for (by_project, by_mode, by_status), index in LIST_INDEXES.items():
+        if index == GSI1 or (not by_project and not owner_id):
+            continue
+        _, partition = list_partition(kind, owner_id or "", project_id if by_project else None,
+                                      mode if by_mode else None, status if by_status else None)
+        out.update(listing_gsi(index, partition, created_at, record_id))
+    return out
+
+
+def counters_day(project_id: str, mode: str, day: str) -> dict[str, str]:
+    """One day's sums per (project, mode) (`day` = yyyy-mm-dd), beside the counters: 30 days are one Query."""
+    return {"pk": f"STATS#{scope(project_id, mode)}", "sk": f"DAY#{day}"}
+
+
+def developers_gsi() -> str:
+    """Every developer, for the scheduled stats refresher (gsi1 of the developer item; written at project creation)."""
+    return "DEVELOPERS"
+
+
+def developer_stats(owner_id: str) -> dict[str, str]:
+    """The refresher's per-developer roll-up of the counters of all their projects."""
+    return {"pk": f"DEV#{owner_id}", "sk": "STATS"}

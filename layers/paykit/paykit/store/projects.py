@@ -20,12 +20,14 @@ def create(table: Table, item: dict[str, Any], max_projects: int) -> None:
                                   "type": "project", "version": 1, **item},
                          "ConditionExpression": "attribute_not_exists(pk)"}},
                 {"Update": {"Key": keys.developer(owner),
+                            # gsi1: the list of all developers the stats refresher walks (no Scan).
                             "UpdateExpression": "SET project_count = if_not_exists(project_count, :zero) + :one, "
-                                                "#type = :type",
+                                                "#type = :type, gsi1pk = :devs, gsi1sk = :owner",
                             "ConditionExpression": "attribute_not_exists(project_count) OR project_count < :limit",
                             "ExpressionAttributeNames": {"#type": "type"},
                             "ExpressionAttributeValues": {":zero": 0, ":one": 1, ":limit": max_projects,
-                                                          ":type": "developer"}}},
+                                                          ":type": "developer",
+                                                          ":devs": keys.developers_gsi(), ":owner": owner}}},
             ]
         )
     except ClientError as exc:
@@ -51,14 +53,23 @@ def list_for_developer(table: Table, owner_id: str) -> list[dict[str, Any]]:
 
 
 def save_config(table: Table, project_id: str, config: dict[str, Any], expected_version: int) -> dict[str, Any]:
-    """Replaces the masked config map, guarded by the item's version so concurrent PUTs never interleave."""
+    """Replaces the masked config map, guarded by the item's version so concurrent PUTs never interleave.
+
+    The item is in the sparse active-config index exactly while the config is active with a secret key in some mode.
+    """
+    values: dict[str, Any] = {":config": config, ":next": expected_version + 1, ":expected": expected_version}
+    if config.get("is_active") and any((config.get(m) or {}).get("secret_key_masked") for m in ("test", "live")):
+        index = keys.active_config_gsi2(project_id)
+        listing = ", gsi2pk = :gpk, gsi2sk = :gsk"
+        values.update({":gpk": index["gsi2pk"], ":gsk": index["gsi2sk"]})
+    else:
+        listing = " REMOVE gsi2pk, gsi2sk"
     try:
         return table.update(
             keys.project(project_id),
-            UpdateExpression="SET config = :config, version = :next",
+            UpdateExpression=f"SET config = :config, version = :next{listing}",
             ConditionExpression="version = :expected",
-            ExpressionAttributeValues={":config": config, ":next": expected_version + 1,
-                                       ":expected": expected_version},
+            ExpressionAttributeValues=values,
         )
     except ClientError as exc:
         if is_conditional_failure(exc):

@@ -1,0 +1,33 @@
+"""Event log models: one stored Stripe event per entry, and the outcome of a replay."""
+from __future__ import annotations
+
+from typing import Literal
+
+from paykit.models.common import ResponseModel
+
+EventStatus = Literal["processed", "ignored", "failed"]
+
+
+class EventLogEntry(ResponseModel):
+    id: str
+    type: str
+    received_at: str
+    status: EventStatus | None
+    error: str | None = None
+
+
+class EventLogPage(ResponseModel):
+    events: list[EventLogEntry]
+    total: int
+    page: int
+    page_size: int
+    next_cursor: str | None
+
+
+class EventReplayOut(ResponseModel):
+    id: str
+    type: str
+    status: EventStatus | None
+    applied: bool
+    message: str
+    error: str | None = None

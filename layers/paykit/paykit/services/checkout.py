@@ -1,0 +1,140 @@
+"""End-user checkout (E12) and sync-on-return: one Stripe customer per (project, mode, user), sessions, recording."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from paykit.auth import Principal
+from paykit.errors import BadRequest, InvalidInput, NotFound
+from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
+from paykit.models.subscriptions import PaymentOut, SubscriptionOut
+from paykit.services.events import EventProcessor, default_processor
+from paykit.services.subscriptions import (
+    SUBSCRIBED,
+    Scope,
+    check_redirect_url,
+    customer_of,
+    scope_of,
+    user_subscriptions,
+)
+from paykit.store import keys
+from paykit.store.table import Table, cancellation_codes, default_table
+from paykit.stripe_gateway import StripeGateway, default_gateway
+
+
+def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
+    """Decision 13: the user's customer, created at most once even when first checkouts race.
+
+    Racers send the same idempotency key, so Stripe creates one customer and replays it to the others; the mapping
+    is then put with `attribute_not_exists`, and a loser reads the winner's mapping.
+    """
+    existing = customer_of(table, scope)
+    if existing:
+        return existing
+    raw = f"{scope.project_id}\x1f{scope.mode}\x1f{scope.user_id}"
+    key = f"paykit-customer-{hashlib.sha256(raw.encode()).hexdigest()}"
+    customer = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.customers.create(
+        {"metadata": {"user_id": scope.user_id, "project_id": scope.project_id}}, {"idempotency_key": key}))
+    mapping = {"customer_id": customer.id, "user_id": scope.user_id}
+    try:
+        table.transact([
+            {"Put": {"Item": {**keys.customer_of_user(scope.project_id, scope.mode, scope.user_id),
+                              "type": "customer_of_user", **mapping},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"Item": {**keys.user_of_customer(scope.project_id, scope.mode, customer.id),
+                              "type": "user_of_customer", **mapping}}},
+        ])
+    except ClientError as exc:
+        if cancellation_codes(exc)[:1] != ["ConditionalCheckFailed"]:
+            raise
+        winner = table.get(keys.customer_of_user(scope.project_id, scope.mode, scope.user_id), consistent=True)
+        return winner["customer_id"]
+    return customer.id
+
+
+def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRequest, client_key: str | None = None,
+                            table: Table | None = None, gateway: StripeGateway | None = None) -> CheckoutOut:
+    table, gateway = table or default_table(), gateway or default_gateway()
+    scope = scope_of(caller, test_mode, table)
+    success_url = check_redirect_url(scope, "success_url", body.success_url)
+    cancel_url = check_redirect_url(scope, "cancel_url", body.cancel_url)
+    # Decision 14, for subscription checkouts: a one-time purchase is not a second subscription.
+    if body.mode == "subscription" and not body.allow_existing_subscription and any(
+            s.get("status") in SUBSCRIBED for s in user_subscriptions(table, scope)):
+        raise BadRequest("User already has an active subscription")
+    customer_id = ensure_customer(scope, table, gateway)
+    ours = {"user_id": scope.user_id, "project_id": scope.project_id}  # decision 12
+    params: dict[str, Any] = {
+        "mode": body.mode,
+        "customer": customer_id,
+        "line_items": [{"price": body.price_id, "quantity": body.quantity}],
+        # `{CHECKOUT_SESSION_ID}` stays as sent: Stripe fills it in on the redirect.
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": scope.user_id,
+        "metadata": {**(body.metadata or {}), **ours},
+    }
+    params["subscription_data" if body.mode == "subscription" else "payment_intent_data"] = {"metadata": ours}
+    options = {}
+    key = scope.idempotency_key("checkout", client_key)
+    if key:
+        options["idempotency_key"] = key
+    session = gateway.call(scope.project_id, scope.mode, lambda c: _create_session(c, params, options))
+    return CheckoutOut(session_id=session.id, checkout_url=session.url)
+
+
+def _create_session(client: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:
+    """Stripe validates the price (no extra call): its refusal of the line item is a 422 on `price_id`."""
+    import stripe
+
+    try:
+        return client.v1.checkout.sessions.create(params, options)
+    except stripe.InvalidRequestError as exc:
+        if (exc.param or "").startswith("line_items") or exc.code == "resource_missing":
+            raise InvalidInput(("body", "price_id"), exc.user_message or "Invalid price_id", "price_invalid") from exc
+        if (exc.param or "") == "mode":
+            raise InvalidInput(("body", "mode"), exc.user_message or "Invalid mode for this price") from exc
+        raise
+
+
+def sync_checkout_session(caller: Principal, test_mode: bool, session_id: str, table: Table | None = None,
+                          gateway: StripeGateway | None = None,
+                          processor: EventProcessor | None = None) -> CheckoutSessionStatusOut:
+    """The success page's read: a completed session's subscription or payment is recorded at once (decision 17's
+    path), so the user is subscribed before the webhook arrives; the webhook then changes nothing."""
+    import stripe
+
+    table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
+    scope = scope_of(caller, test_mode, table)
+
+    def read(c: Any) -> Any:
+        try:
+            return c.v1.checkout.sessions.retrieve(session_id, {"expand": ["subscription", "payment_intent"]})
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                raise NotFound("Checkout session not found") from exc
+            raise
+
+    session = gateway.call(scope.project_id, scope.mode, read).to_dict()
+    metadata = session.get("metadata") or {}
+    # Another user's (or project's) session is not found, never shown: same answer as a missing one.
+    if metadata.get("project_id") != scope.project_id or metadata.get("user_id") != scope.user_id:
+        raise NotFound("Checkout session not found")
+    out = CheckoutSessionStatusOut(session_id=session["id"], mode=session.get("mode") or "",
+                                   status=session.get("status"), payment_status=session.get("payment_status"))
+    if session.get("status") != "complete":
+        return out
+    processor.apply_stripe_object(scope.project_id, scope.mode, "checkout_session", session)
+    sub, pi = session.get("subscription"), session.get("payment_intent")
+    if isinstance(sub, dict):
+        item = table.get(keys.subscription(scope.project_id, scope.mode, sub["id"]), consistent=True)
+        if item and item.get("status"):
+            out.subscription = SubscriptionOut.model_validate(item)
+    elif pi:
+        item = table.get(keys.payment(scope.project_id, scope.mode, pi if isinstance(pi, str) else pi["id"]),
+                         consistent=True)
+        if item and item.get("status"):
+            out.payment = PaymentOut.model_validate(item)
+    return out

@@ -1,0 +1,225 @@
+"""E4 statistics from the counters, and the scheduled refresher that recounts them from the records."""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import single_metric
+from botocore.exceptions import ClientError
+
+from paykit.auth import Principal
+from paykit.models.common import iso, utcnow
+from paykit.models.config import MODES
+from paykit.models.stats import CurrencyStats, ModeStats, PaymentStats
+from paykit.observability import MetricUnit, logger
+from paykit.services.events import contribution, day_contribution
+from paykit.services.lists import batch_get
+from paykit.store import keys
+from paykit.store import projects as project_store
+from paykit.store.table import Table, default_table, is_conditional_failure
+
+WINDOW_DAYS = 30
+_NOT_COUNTERS = {"pk", "sk", "type"}
+
+
+def _day(moment: date) -> str:
+    return moment.isoformat()
+
+
+# ---------------------------------------------------------------------- E4
+
+
+def payment_stats(caller: Principal, test_mode: bool, table: Table | None = None,
+                  now: datetime | None = None) -> PaymentStats:
+    """E4: test_mode=true covers test and live, false live only (decision 5); money is only summed per mode and
+    currency. Cost: 1 Query of projects, 1 BatchGetItem per 100 counters, 1 Query of 30 days per project and mode."""
+    table = table or default_table()
+    today = (now or utcnow()).date()
+    projects = project_store.list_for_developer(table, caller.sub)
+    modes = MODES if test_mode else ("live",)
+    scopes = [(p["id"], m) for p in projects for m in modes]
+    counters = {(c["pk"]): c for c in batch_get(table, [keys.counters(p, m) for p, m in scopes])}
+    by_mode = {m: ModeStats() for m in modes}
+    for project_id, mode in scopes:
+        stored = counters.get(keys.counters(project_id, mode)["pk"], {})
+        _add_counters(by_mode[mode], stored)
+        for day in _window(table, project_id, mode, today):
+            _add_days(by_mode[mode], day)
+    configs = [p.get("config") or {} for p in projects]
+    currency, revenue_mode, revenue = _headline(by_mode)
+    return PaymentStats(
+        total_projects=len(projects),
+        projects_with_config=sum(1 for c in configs if c),
+        projects_with_test=sum(1 for c in configs if (c.get("test") or {}).get("secret_key_masked")),
+        projects_with_live=sum(1 for c in configs if (c.get("live") or {}).get("secret_key_masked")),
+        total_subscriptions=sum(s.total_subscriptions for s in by_mode.values()),
+        active_subscriptions=sum(s.active_subscriptions for s in by_mode.values()),
+        total_payments=sum(s.total_payments for s in by_mode.values()),
+        successful_payments=sum(s.successful_payments for s in by_mode.values()),
+        total_revenue_cents=revenue, currency=currency, revenue_mode=revenue_mode,
+        by_mode=by_mode,
+        by_currency={cur: {m: s.by_currency[cur] for m, s in by_mode.items() if cur in s.by_currency}
+                     for cur in sorted({c for s in by_mode.values() for c in s.by_currency})},
+    )
+
+
+def _headline(by_mode: dict[str, ModeStats]) -> tuple[str, str, int]:
+    """The documented single revenue figure without adding modes or currencies: live money in the currency with
+    the most live revenue; with no live revenue at all (and test data in scope), the same over test money."""
+    for mode in ("live", "test"):
+        stats = by_mode.get(mode)
+        if stats is None:
+            continue
+        earned = {cur: c.revenue_cents for cur, c in stats.by_currency.items() if c.revenue_cents}
+        if earned:
+            currency = max(sorted(earned), key=lambda cur: earned[cur])
+            return currency, mode, earned[currency]
+    return "usd", "live", 0
+
+
+def _currency(stats: ModeStats, currency: str) -> CurrencyStats:
+    return stats.by_currency.setdefault(currency, CurrencyStats())
+
+
+def _add_counters(stats: ModeStats, stored: dict[str, Any]) -> None:
+    stats.total_subscriptions += int(stored.get("subscriptions") or 0)
+    stats.active_subscriptions += int(stored.get("subscriptions#active") or 0) + int(
+        stored.get("subscriptions#trialing") or 0)
+    stats.total_payments += int(stored.get("payments") or 0)
+    stats.successful_payments += int(stored.get("payments#succeeded") or 0)
+    for name, value in stored.items():
+        parts = name.split("#")
+        if name in _NOT_COUNTERS or len(parts) != 3 or not value:
+            continue
+        kind, status, currency = parts
+        target = _currency(stats, currency)
+        if kind == "amount" and status == "succeeded":
+            target.revenue_cents += int(value)
+        elif kind == "mrr" and status in ("active", "past_due"):
+            target.mrr_cents += int(value)
+        elif kind == "mrr" and status == "trialing":
+            target.trialing_mrr_cents += int(value)
+        elif kind == "subscriptions" and status in ("active", "past_due", "trialing"):
+            field = f"{status}_subscriptions"
+            setattr(target, field, getattr(target, field) + int(value))
+
+
+_DAY_FIELDS = {"revenue": "revenue_30d_cents", "refunds": "refunds_30d_cents", "failed": "failed_payments_30d",
+               "cancellations": "cancellations_30d"}
+
+
+def _add_days(stats: ModeStats, day: dict[str, Any]) -> None:
+    for name, value in day.items():
+        kind, _, currency = name.partition("#")
+        if kind in _DAY_FIELDS and currency and value:
+            target = _currency(stats, currency)
+            setattr(target, _DAY_FIELDS[kind], getattr(target, _DAY_FIELDS[kind]) + int(value))
+
+
+def _window(table: Table, project_id: str, mode: str, today: date) -> list[dict[str, Any]]:
+    """The last 30 days' sums (today included): one Query on the counters' partition."""
+    first = keys.counters_day(project_id, mode, _day(today - timedelta(days=WINDOW_DAYS - 1)))
+    last = keys.counters_day(project_id, mode, _day(today))
+    items, _ = table.query_page("pk = :pk AND sk BETWEEN :first AND :last",
+                                {":pk": first["pk"], ":first": first["sk"], ":last": last["sk"]},
+                                newest_first=False)
+    return items
+
+
+# ---------------------------------------------------------------------- refresher
+
+
+def refresh_all(table: Table | None = None) -> dict[str, int]:
+    """Every developer (gsi1 `DEVELOPERS`, no Scan): recount, correct drift, roll up. Returns drift per developer."""
+    table = table or default_table()
+    drift: dict[str, int] = {}
+    for developer in table.query_all("gsi1pk = :pk", {":pk": keys.developers_gsi()}, index=keys.GSI1,
+                                     newest_first=False):
+        owner = developer["pk"].removeprefix("DEV#")
+        drift[owner] = refresh_developer(table, owner)
+    return drift
+
+
+def refresh_developer(table: Table, owner_id: str) -> int:
+    """Recounts each (project, mode) from its records (Query gsi1), corrects the counters and day sums that
+    drifted, and writes the developer's roll-up. Returns the number of corrected figures."""
+    rollup: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    corrected = 0
+    for project in project_store.list_for_developer(table, owner_id):
+        for mode in MODES:
+            totals, days = recount(table, project["id"], mode)
+            corrected += _reconcile(table, keys.counters(project["id"], mode), totals, project["id"], mode)
+            stored_days = table.query_all("pk = :pk AND begins_with(sk, :day)",
+                                          {":pk": keys.counters(project["id"], mode)["pk"], ":day": "DAY#"})
+            seen = {d["sk"].removeprefix("DAY#"): d for d in stored_days}
+            for day in sorted(set(seen) | set(days)):
+                corrected += _reconcile(table, keys.counters_day(project["id"], mode, day), days.get(day, {}),
+                                        project["id"], mode, seen.get(day, {}))
+            for name, value in totals.items():
+                rollup[mode][name] = rollup[mode].get(name, 0) + value
+    table.put({**keys.developer_stats(owner_id), "type": "developer_stats", "owner_id": owner_id,
+               "counters": rollup, "drift_corrected": corrected, "refreshed_at": iso(utcnow())})
+    return corrected
+
+
+def recount(table: Table, project_id: str, mode: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The counters and day sums the records of one (project, mode) add up to (the processor's own rules)."""
+    totals: dict[str, int] = {}
+    days: dict[str, dict[str, int]] = {}
+    for partition in (keys.project_subscriptions_gsi(project_id, mode), keys.project_payments_gsi(project_id, mode)):
+        for record in table.query_all("gsi1pk = :pk", {":pk": partition}, index=keys.GSI1):
+            _merge(totals, contribution(record))
+            for day, sums in day_contribution(record).items():
+                _merge(days.setdefault(day, {}), sums)
+    return totals, days
+
+
+def _merge(into: dict[str, int], values: dict[str, int]) -> None:
+    for name, value in values.items():
+        into[name] = into.get(name, 0) + value
+
+
+def _reconcile(table: Table, key: dict[str, str], expected: dict[str, int], project_id: str, mode: str,
+               stored: dict[str, Any] | None = None) -> int:
+    """Sets each drifted figure to its recount, on condition that it still holds the value we compared (a
+    concurrent event's ADD makes the correction wait for the next run instead of being overwritten)."""
+    if stored is None:
+        stored = table.get(key, consistent=True) or {}
+    names = (set(expected) | set(stored)) - _NOT_COUNTERS
+    drifted = {n: int(expected.get(n, 0)) for n in names if int(stored.get(n) or 0) != int(expected.get(n, 0))}
+    if not drifted:
+        return 0
+    for name, value in drifted.items():
+        logger.warning("counter drift corrected", project_id=project_id, mode=mode, item=key["sk"], counter=name,
+                       stored=int(stored.get(name) or 0), recounted=value)
+    # Flushed at once (EMF line), whichever process imported the shared Metrics first.
+    with single_metric(name="CounterDrift", unit=MetricUnit.Count, value=len(drifted),
+                       namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "PayKit")):
+        pass
+    sets, conditions, names_map, values = ["#type = :type"], [], {"#type": "type"}, {":type": "counters"}
+    for i, (name, value) in enumerate(drifted.items()):
+        names_map[f"#d{i}"] = name
+        values[f":d{i}"] = value
+        sets.append(f"#d{i} = :d{i}")
+        if name in stored:
+            values[f":o{i}"] = stored[name]
+            conditions.append(f"#d{i} = :o{i}")
+        else:
+            conditions.append(f"attribute_not_exists(#d{i})")
+    try:
+        table.update(key, UpdateExpression="SET " + ", ".join(sets), ConditionExpression=" AND ".join(conditions),
+                     ExpressionAttributeNames=names_map, ExpressionAttributeValues=values)
+    except ClientError as exc:
+        if not is_conditional_failure(exc):
+            raise
+        logger.info("counters changed while recounting; the next run corrects them", item=key["sk"])
+        return 0
+    return len(drifted)
+
+
+def rollup_of(table: Table, owner_id: str) -> dict[str, Any] | None:
+    """The refresher's roll-up for one developer (one GetItem)."""
+    return table.get(keys.developer_stats(owner_id))
+
+

@@ -1,0 +1,314 @@
+"""The end user's own subscription and payments (E14-E18, resume, preview): scoped by the token's project and sub."""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from paykit.auth import Principal
+from paykit.errors import BadRequest, InvalidInput, NotFound
+from paykit.models.subscriptions import (
+    CancelOut,
+    PaymentList,
+    PaymentOut,
+    PortalOut,
+    PreviewOut,
+    SubscriptionOut,
+    UpdateOut,
+)
+from paykit.services.events import EventProcessor, _ts, default_processor
+from paykit.services.lists import decode_cursor, encode_cursor
+from paykit.store import keys
+from paykit.store.table import Table, default_table, serialize_values
+from paykit.stripe_gateway import StripeGateway, default_gateway
+
+# Decision 18: the newest of these first, else the newest final one.
+NON_FINAL = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
+# Decision 14: what counts as "already subscribed" for E12.
+SUBSCRIBED = ("active", "trialing", "past_due")
+# Reads (E14, E15) trust a project gate for this long per container: warm reads skip the project GetItem.
+GATE_SECONDS = 30.0
+_LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+class Scope:
+    """The caller's (project, mode, user): every key an end-user route touches is built from it, nothing else."""
+
+    def __init__(self, caller: Principal, test_mode: bool, config: dict[str, Any]) -> None:
+        self.project_id = str(caller.project_id)
+        self.user_id = caller.sub
+        self.mode = "test" if test_mode else "live"
+        self.config = config
+
+    def idempotency_key(self, operation: str, client_key: str | None, *parts: Any) -> str | None:
+        """Decision 16: the client's Idempotency-Key, scoped by project, mode, user and operation, so one user's key
+        never replays another's request; without one the SDK's own per-request key covers network retries."""
+        if not client_key:
+            return None
+        raw = "\x1f".join([operation, self.project_id, self.mode, self.user_id, client_key, *map(str, parts)])
+        return f"paykit-{operation}-{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+class _Gates:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._items: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._monotonic = monotonic
+
+    def get(self, project_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._items.get(project_id)
+        return entry[1] if entry and self._monotonic() - entry[0] < GATE_SECONDS else None
+
+    def put(self, project_id: str, item: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[project_id] = (self._monotonic(), item)
+
+
+_gates = _Gates()
+
+
+def scope_of(caller: Principal, test_mode: bool, table: Table | None = None, cached: bool = False) -> Scope:
+    """404 when the token's project is missing, its config inactive or the mode has no secret key (decision 5)."""
+    project_id = str(caller.project_id)
+    item = _gates.get(project_id) if cached else None
+    if item is None:
+        item = (table or default_table()).get(keys.project(project_id))
+        if item is None:
+            raise NotFound("Project not found")
+    config = item.get("config") or {}
+    mode = "test" if test_mode else "live"
+    if not config.get("is_active") or not (config.get(mode) or {}).get("secret_key_masked"):
+        raise NotFound("Stripe not configured")
+    if cached:
+        _gates.put(project_id, item)
+    return Scope(caller, test_mode, config)
+
+
+def check_redirect_url(scope: Scope, field: str, url: str) -> str:
+    """Decision 15: absolute https (http only to localhost in test mode), inside the project's allowed origins."""
+    parts = urlsplit(url.strip())
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = None
+    local = parts.hostname in _LOCAL_HOSTS
+    if port is None or not parts.hostname or parts.username or parts.password or not (
+            parts.scheme == "https" or (parts.scheme == "http" and local and scope.mode == "test")):
+        raise InvalidInput(("body", field), "Must be an absolute https URL (http only for localhost in test mode)",
+                           "url_scheme")
+    allowed = scope.config.get("allowed_redirect_origins") or []
+    if allowed and f"{parts.scheme}://{parts.hostname.lower()}{port}" not in allowed:
+        raise InvalidInput(("body", field), "URL origin is not in the project's allowed_redirect_origins",
+                           "url_origin")
+    return url.strip()
+
+
+# ---------------------------------------------------------------------- records of the user
+
+
+def user_subscriptions(table: Table, scope: Scope) -> list[dict[str, Any]]:
+    """Newest first, every subscription of the user (a handful per user: one gsi2 Query page in practice)."""
+    return list(table.query_all("gsi2pk = :pk", {":pk": keys.user_subscriptions_gsi(scope.project_id, scope.mode,
+                                                                                     scope.user_id)},
+                                index=keys.GSI2, newest_first=True))
+
+
+def most_relevant(subs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Decision 18: the newest non-final subscription, else the newest final one, else None."""
+    return next((s for s in subs if s.get("status") in NON_FINAL), subs[0] if subs else None)
+
+
+def get_my_subscription(caller: Principal, test_mode: bool, table: Table | None = None) -> SubscriptionOut | None:
+    table = table or default_table()
+    scope = scope_of(caller, test_mode, table, cached=True)
+    chosen = most_relevant(user_subscriptions(table, scope))
+    return SubscriptionOut.model_validate(chosen) if chosen else None
+
+
+def _count(table: Table, partition: str) -> int:
+    """Exact count of one user's payments (Select=COUNT over their gsi2 partition; no per-user counter exists)."""
+    total, start = 0, None
+    while True:
+        args: dict[str, Any] = {"TableName": table.name, "IndexName": keys.GSI2, "Select": "COUNT",
+                                "KeyConditionExpression": "gsi2pk = :pk",
+                                "ExpressionAttributeValues": serialize_values({":pk": partition})}
+        if start:
+            args["ExclusiveStartKey"] = start
+        out = table.client.query(**args)
+        total += out["Count"]
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return total
+
+
+def list_my_payments(caller: Principal, test_mode: bool, page: int, page_size: int, cursor: str | None = None,
+                     table: Table | None = None) -> PaymentList:
+    """Newest first (decision 23). `cursor` pages at constant cost; `page` reads past the earlier pages. `total` is
+    known without a count when this read reached the end of the list; otherwise one COUNT query gives it."""
+    table = table or default_table()
+    scope = scope_of(caller, test_mode, table, cached=True)
+    partition = keys.user_payments_gsi(scope.project_id, scope.mode, scope.user_id)
+    start = None
+    if cursor:  # the cursor names its page; it is refused unless it was made for this very user's list
+        page, start = decode_cursor(cursor, "payment", keys.GSI2, partition)
+    skip = 0 if cursor else (page - 1) * page_size
+    items, last = table.query_page("gsi2pk = :pk", {":pk": partition}, index=keys.GSI2, limit=skip + page_size,
+                                   start_key=start, newest_first=True)
+    rows = items[skip:]
+    total = len(items) if last is None and cursor is None else _count(table, partition)
+    return PaymentList(payments=[PaymentOut.model_validate(i) for i in rows], total=total, page=page,
+                       page_size=page_size,
+                       next_cursor=encode_cursor("payment", keys.GSI2, partition, page + 1, rows[-1])
+                       if last and rows else None)
+
+
+# ---------------------------------------------------------------------- changes through Stripe
+
+
+def customer_of(table: Table, scope: Scope) -> str | None:
+    item = table.get(keys.customer_of_user(scope.project_id, scope.mode, scope.user_id))
+    return item.get("customer_id") if item else None
+
+
+def create_portal_session(caller: Principal, test_mode: bool, return_url: str, client_key: str | None = None,
+                          table: Table | None = None, gateway: StripeGateway | None = None) -> PortalOut:
+    table, gateway = table or default_table(), gateway or default_gateway()
+    scope = scope_of(caller, test_mode, table)
+    return_url = check_redirect_url(scope, "return_url", return_url)
+    customer_id = customer_of(table, scope)
+    if customer_id is None:
+        raise NotFound("No Stripe customer found for this user")
+    options = _options(scope.idempotency_key("portal", client_key, return_url))
+    session = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.billing_portal.sessions.create(
+        {"customer": customer_id, "return_url": return_url}, options))
+    return PortalOut(portal_url=session.url)
+
+
+def _options(idempotency_key: str | None) -> dict[str, Any]:
+    return {"idempotency_key": idempotency_key} if idempotency_key else {}
+
+
+def _current(table: Table, scope: Scope, action: str) -> dict[str, Any]:
+    chosen = most_relevant(user_subscriptions(table, scope))
+    if chosen is None or chosen.get("status") not in NON_FINAL:
+        raise NotFound(f"No active subscription to {action}")
+    return chosen
+
+
+def _record(processor: EventProcessor, scope: Scope, sub: Any) -> dict[str, Any]:
+    """Decision 17: Stripe's answer is recorded at once, through the processor's guarded write path."""
+    obj = sub.to_dict() if hasattr(sub, "to_dict") else dict(sub)
+    processor.apply_stripe_object(scope.project_id, scope.mode, "subscription", obj)
+    return obj
+
+
+def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: bool, client_key: str | None = None,
+                        table: Table | None = None, gateway: StripeGateway | None = None,
+                        processor: EventProcessor | None = None) -> CancelOut:
+    table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
+    scope = scope_of(caller, test_mode, table)
+    sub_id = _current(table, scope, "cancel")["subscription_id"]
+    if cancel_immediately:
+        # DELETE is idempotent in Stripe itself: a retry of a canceled subscription changes nothing more.
+        sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.cancel(sub_id))
+    else:
+        options = _options(scope.idempotency_key("cancel", client_key, sub_id))
+        sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
+            sub_id, {"cancel_at_period_end": True}, options))
+    obj = _record(processor, scope, sub)
+    immediate = obj.get("status") == "canceled"
+    return CancelOut(
+        subscription_id=sub_id, status=obj["status"], cancel_at=None if immediate else _ts(obj.get("cancel_at")),
+        cancelled_at=_ts(obj.get("canceled_at")),
+        message=("Subscription has been canceled immediately." if immediate
+                 else "Subscription will be canceled at the end of the current billing period."))
+
+
+def resume_subscription(caller: Principal, test_mode: bool, client_key: str | None = None,
+                        table: Table | None = None, gateway: StripeGateway | None = None,
+                        processor: EventProcessor | None = None) -> CancelOut:
+    """Undoes a scheduled cancellation before it takes effect (Pay's and Cashier's `resume`)."""
+    table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
+    scope = scope_of(caller, test_mode, table)
+    current = _current(table, scope, "resume")
+    if not current.get("cancel_at"):
+        raise BadRequest("The subscription is not scheduled for cancellation")
+    sub_id = current["subscription_id"]
+    options = _options(scope.idempotency_key("resume", client_key, sub_id))
+    sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
+        sub_id, {"cancel_at_period_end": False, "cancel_at": ""}, options))
+    obj = _record(processor, scope, sub)
+    return CancelOut(subscription_id=sub_id, status=obj["status"], cancel_at=_ts(obj.get("cancel_at")),
+                     cancelled_at=_ts(obj.get("canceled_at")), message="Subscription resumed; it renews as before.")
+
+
+def _plan_change(gateway: StripeGateway, scope: Scope, sub_id: str, new_price_id: str) -> tuple[dict, dict, dict]:
+    """The subscription's first item and the new price, checked to be a compatible recurring price (400 otherwise)."""
+    import stripe
+
+    def read(c: Any) -> tuple[Any, Any]:
+        sub = c.v1.subscriptions.retrieve(sub_id)
+        try:
+            price = c.v1.prices.retrieve(new_price_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                raise BadRequest(f"Unknown price: {new_price_id}") from exc
+            raise
+        return sub, price
+
+    sub, price = gateway.call(scope.project_id, scope.mode, read)
+    sub, price = sub.to_dict(), price.to_dict()
+    item = sub["items"]["data"][0]
+    old = item["price"]
+    if not price.get("active", True):
+        raise BadRequest("The price is not active")
+    if not price.get("recurring"):
+        raise BadRequest("Incompatible plan: the price is one-time, not recurring")
+    if price.get("currency") != old.get("currency"):
+        raise BadRequest(f"Incompatible plan: the price is in {price.get('currency')}, the subscription in "
+                         f"{old.get('currency')}")
+    if price["id"] == old["id"]:
+        raise BadRequest("The subscription is already on this price")
+    return sub, item, price
+
+
+def update_subscription(caller: Principal, test_mode: bool, new_price_id: str, proration_behavior: str,
+                        client_key: str | None = None, table: Table | None = None,
+                        gateway: StripeGateway | None = None, processor: EventProcessor | None = None) -> UpdateOut:
+    table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
+    scope = scope_of(caller, test_mode, table)
+    sub_id = _current(table, scope, "update")["subscription_id"]
+    _, item, price = _plan_change(gateway, scope, sub_id, new_price_id)
+    options = _options(scope.idempotency_key("update", client_key, sub_id, new_price_id, proration_behavior))
+    sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
+        sub_id, {"items": [{"id": item["id"], "price": price["id"]}], "proration_behavior": proration_behavior},
+        options))
+    obj = _record(processor, scope, sub)
+    return UpdateOut(subscription_id=sub_id, status=obj["status"], price_id=price["id"],
+                     message="Subscription updated to new plan successfully.")
+
+
+def preview_subscription_update(caller: Principal, test_mode: bool, new_price_id: str, proration_behavior: str,
+                                table: Table | None = None, gateway: StripeGateway | None = None) -> PreviewOut:
+    """Stripe's invoice preview of the change; nothing is written, in Stripe or here."""
+    table, gateway = table or default_table(), gateway or default_gateway()
+    scope = scope_of(caller, test_mode, table)
+    sub_id = _current(table, scope, "preview")["subscription_id"]
+    _, item, price = _plan_change(gateway, scope, sub_id, new_price_id)
+    preview = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.invoices.create_preview({
+        "subscription": sub_id,
+        "subscription_details": {"items": [{"id": item["id"], "price": price["id"]}],
+                                 "proration_behavior": proration_behavior},
+    })).to_dict()
+    amount = int(preview.get("amount_due") or 0)
+    regular = int(price.get("unit_amount") or 0) * int(item.get("quantity") or 1)
+    # always_invoice: the preview is the invoice charged now and the next one is the plain new price;
+    # otherwise nothing is charged now and the preview is the next invoice, prorations included.
+    now_amount, next_amount = (amount, regular) if proration_behavior == "always_invoice" else (0, amount)
+    return PreviewOut(subscription_id=sub_id, price_id=price["id"], proration_behavior=proration_behavior,
+                      currency=preview.get("currency") or price.get("currency"), amount_due_now=now_amount,
+                      next_invoice_amount=next_amount,
+                      next_invoice_at=_ts(preview.get("next_payment_attempt") or preview.get("period_end")))
