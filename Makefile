@@ -31,7 +31,7 @@ run: $(VENV)/.installed
 	$(PYTHON) -m local.stack
 
 test: $(VENV)/.installed $(SAMVENV)/.installed browser
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q -n 2 tests
 
 lint: $(VENV)/.installed $(SAMVENV)/.installed
 	$(SAMVENV)/bin/sam validate --lint
@@ -42,6 +42,10 @@ build: $(SAMVENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PYTHON) -m bench
+
+# Move the webhook DLQ's messages back to the queue: STACK=<name> for AWS; the local stack with AWS_ENDPOINT_URL set.
+redrive: $(VENV)/.installed
+	$(PYTHON) scripts/redrive_dlq.py $(if $(STACK),--stack $(STACK),)
 
 clean:
 	rm -rf $(VENV) $(SAMVENV) .aws-sam

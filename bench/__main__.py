@@ -1,4 +1,7 @@
-"""`python -m bench` (make bench): every benchmark, one after the other, each with its default sizes."""
+"""`python -m bench` (make bench): every benchmark, one after the other, at sizes that finish in minutes.
+
+The large runs are separate: `python -m bench.webhooks --events 5000`, `python -m bench.lists --sizes 1000,100000`.
+"""
 from bench import aws_calls, checkout_calls, cold_start, lists, webhooks
 
 cold_start.main([])
@@ -7,6 +10,6 @@ aws_calls.main()
 print()
 checkout_calls.main()
 print()
-webhooks.main([])
+webhooks.main(["--events", "500"])
 print()
-lists.main([])
+lists.main(["--sizes", "1000,10000"])
