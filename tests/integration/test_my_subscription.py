@@ -66,7 +66,9 @@ def test_my_payments_newest_first_with_total_pages_and_cursor(client, shop):
         session = start_checkout(client, shop, token, "one_time", mode="payment", quantity=quantity).json()
         shop.pay(session["session_id"])
         intents.append(client.get(f"{CHECKOUT}/{session['session_id']}", token=token).json()["payment"])
-    newest_first = [p["payment_intent_id"] for p in sorted(intents, key=lambda p: p["created_at"], reverse=True)]
+    # Stripe's `created` has one-second resolution: ties are ordered by the record id, as the index sorts them.
+    newest_first = [p["payment_intent_id"]
+                    for p in sorted(intents, key=lambda p: (p["created_at"], p["id"]), reverse=True)]
     # When they page through two at a time
     page1 = client.get(f"{BASE}/my-payments", token=token, query={"page_size": 2}).json()
     page2 = client.get(f"{BASE}/my-payments", token=token, query={"page_size": 2, "page": 2}).json()

@@ -435,7 +435,8 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
 
 def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | None, amount: int | None,
              currency: str | None, created: Any, user_id: str | None, sub_id: str | None,
-             description: str | None = None, refunded: int | None = None, authoritative: bool = True) -> None:
+             description: str | None = None, refunded: int | None = None, authoritative: bool = True,
+             customer_id: str | None = None) -> None:
     """Merges one observation of a payment into its record; every rule is order-free (max, min, first known)."""
     old = p.table.get(keys.payment(ctx.project_id, ctx.mode, pi_id), consistent=True)
     new = dict(old) if old else {
@@ -454,7 +455,9 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
     stamp = _ts(created)
     if stamp and (not new.get("created_at") or stamp < new["created_at"]):
         new["created_at"] = stamp
-    new["user_id"] = new.get("user_id") or user_id
+    # The customer mapping is read only when neither the record nor the event names the user.
+    new["user_id"] = (new.get("user_id") or user_id
+                      or p.user_of_customer(ctx.project_id, ctx.mode, customer_id))
     if sub_id:
         new["subscription_id"] = record_id("sub", ctx.project_id, ctx.mode, sub_id)
         new["stripe_subscription_id"] = sub_id
@@ -478,12 +481,13 @@ def _link_customer(p: EventProcessor, ctx: _Ctx, user_id: str | None, customer_i
     """Both directions of the customer mapping; the first customer of a user stays theirs (decision 13)."""
     if not (user_id and customer_id):
         return
-    existing = p.table.get(keys.customer_of_user(ctx.project_id, ctx.mode, user_id))
-    if existing is None:
-        ctx.extra.append({"Put": {"Item": {**keys.customer_of_user(ctx.project_id, ctx.mode, user_id),
-                                           "type": "customer_of_user", "customer_id": customer_id,
-                                           "user_id": user_id},
-                                  "ConditionExpression": "attribute_not_exists(pk)"}})
+    # if_not_exists keeps the first customer without a read before the transaction.
+    ctx.extra.append({"Update": {"Key": keys.customer_of_user(ctx.project_id, ctx.mode, user_id),
+                                 "UpdateExpression": "SET customer_id = if_not_exists(customer_id, :customer), "
+                                                     "user_id = :user, #type = :type",
+                                 "ExpressionAttributeNames": {"#type": "type"},
+                                 "ExpressionAttributeValues": {":customer": customer_id, ":user": user_id,
+                                                               ":type": "customer_of_user"}}})
     ctx.extra.append({"Put": {"Item": {**keys.user_of_customer(ctx.project_id, ctx.mode, customer_id),
                                        "type": "user_of_customer", "customer_id": customer_id, "user_id": user_id}}})
 
@@ -574,11 +578,10 @@ def on_invoice(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
                 return
         sub_id, metadata = _invoice_subscription(invoice)
         customer_id = invoice.get("customer") if isinstance(invoice.get("customer"), str) else None
-        user_id = metadata.get("user_id") or p.user_of_customer(ctx.project_id, ctx.mode, customer_id)
         lines = (invoice.get("lines") or {}).get("data") or [{}]
         _payment(p, ctx, pi, base_status="succeeded" if succeeded else "failed", amount=amount,
-                 currency=invoice.get("currency"), created=invoice.get("created"), user_id=user_id, sub_id=sub_id,
-                 description=lines[0].get("description"))
+                 currency=invoice.get("currency"), created=invoice.get("created"), user_id=metadata.get("user_id"),
+                 sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id)
 
     return handler
 
@@ -590,11 +593,10 @@ def on_charge_refunded(p: EventProcessor, ctx: _Ctx) -> None:
         return
     metadata = charge.get("metadata") or {}
     customer_id = charge.get("customer") if isinstance(charge.get("customer"), str) else None
-    user_id = metadata.get("user_id") or p.user_of_customer(ctx.project_id, ctx.mode, customer_id)
     # A refunded charge was paid; amounts from the charge only fill in what the invoice did not say.
     _payment(p, ctx, pi if isinstance(pi, str) else pi["id"], base_status="succeeded", amount=charge.get("amount"),
-             currency=charge.get("currency"), created=charge.get("created"), user_id=user_id, sub_id=None,
-             refunded=charge.get("amount_refunded"), authoritative=False)
+             currency=charge.get("currency"), created=charge.get("created"), user_id=metadata.get("user_id"),
+             sub_id=None, refunded=charge.get("amount_refunded"), authoritative=False, customer_id=customer_id)
 
 
 def on_recorded_only(p: EventProcessor, ctx: _Ctx) -> None:
