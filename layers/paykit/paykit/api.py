@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
@@ -11,9 +11,11 @@ __all__ = ["Response", "resolver", "handle", "principal", "json_response", "erro
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from paykit import errors
-from paykit.auth import Principal, Role, authenticate
 from paykit.observability import logger
 from paykit.settings import get_settings
+
+if TYPE_CHECKING:
+    from paykit.auth import Principal, Role
 
 # The one place where domain errors become HTTP statuses.
 STATUS_BY_ERROR: dict[type[errors.PayKitError], int] = {
@@ -89,6 +91,8 @@ def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, 
     try:
         _check_body_size(event, max_body_bytes)
         if role is not None:
+            from paykit.auth import authenticate  # JWT (and cryptography) only for functions that take tokens
+
             who = authenticate(event.get("headers") or {}, role)
             app.append_context(principal=who)
             logger.append_keys(caller=who.sub, project_id=who.project_id)
