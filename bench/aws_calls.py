@@ -9,7 +9,7 @@ from typing import Any, Callable
 import jwt
 import requests
 
-from bench.common import table, write_results
+from bench.common import check_goal, table, write_results
 from local.aws_local import MotoAws, apply_environment
 from local.handler_client import HandlerClient
 from local.stripe_emulator import EmulatorServer
@@ -97,8 +97,7 @@ def run(emulator: EmulatorServer, jwt_secret: str) -> dict:
     for method, path, request, goal in endpoints:
         request()  # warm: the container has served this route once
         counted = counter.measure(request)
-        ok = all(counted[s] <= limit for s, limit in (goal or {}).items())
-        goal_text = ", ".join(f"{s} <= {n}" for s, n in (goal or {}).items()) or "-"
+        ok, goal_text = check_goal(counted, goal)
         rows.append([method, path, counted["dynamodb"], counted["secretsmanager"], goal_text,
                      "ok" if ok else "OVER"])
         results[f"{method} {path}"] = {**counted, "goal": goal, "ok": ok}

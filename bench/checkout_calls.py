@@ -9,7 +9,7 @@ import jwt
 import requests
 
 from bench.aws_calls import CallCounter, start_services
-from bench.common import table, write_results
+from bench.common import check_goal, table, write_results
 from local.handler_client import HandlerClient
 
 API = "/api/v1/payments/stripe"
@@ -107,8 +107,7 @@ def run(emulator_url: str, jwt_secret: str) -> dict:
         counted = aws_counter.measure(request)
         counted["stripe"] = len(stripe_counter.calls)
         counted["stripe_detail"] = list(stripe_counter.calls)
-        ok = all(counted[s] <= limit for s, limit in (goal or {}).items())
-        goal_text = ", ".join(f"{s} <= {n}" for s, n in (goal or {}).items()) or "-"
+        ok, goal_text = check_goal(counted, goal)
         rows.append([name, counted["dynamodb"], counted["secretsmanager"], counted["stripe"], goal_text,
                      "ok" if ok else "OVER"])
         results[name] = {**counted, "goal": goal, "ok": ok}

@@ -21,3 +21,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def check_goal(counted: dict[str, Any], goal: dict[str, int] | None) -> tuple[bool, str]:
+    """Whether each counted service stays within its goal, and the goal as text for the table."""
+    ok = all(counted[service] <= limit for service, limit in (goal or {}).items())
+    return ok, ", ".join(f"{service} <= {limit}" for service, limit in (goal or {}).items()) or "-"
