@@ -1,14 +1,16 @@
 """AWS for the local stack and the tests: moto in server mode, with the resources created from template.yaml."""
 from __future__ import annotations
 
+import json
 import logging
 import os
-from typing import Any
+import threading
+from typing import Any, Callable, Iterable
 
 import boto3
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
-
-import json
+from werkzeug.serving import make_server
 
 from local.template import queues, table_definition, ttl_attribute
 
@@ -20,11 +22,36 @@ DUMMY_CREDENTIALS = {
 }
 
 
+class _OneDynamoDbRequestAtATime:
+    """moto's DynamoDB backend is not thread-safe (concurrent TransactWriteItems can crash half-applied), while
+    DynamoDB makes each request atomic. Serialising DynamoDB requests restores that guarantee; requests still
+    interleave between calls, so read-modify-write races in PayKit stay real. Other services (SQS long polls) are
+    left concurrent."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self._app(environ, start_response)
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
+class _MotoServer(ThreadedMotoServer):
+    def _server_entry(self) -> None:
+        app = _OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 class MotoAws:
     """A moto server on a loopback port and the clients that talk to it over HTTP."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._server = _MotoServer(ip_address=host, port=port, verbose=False)
         self.endpoint_url = ""
 
     def start(self) -> "MotoAws":
