@@ -1,16 +1,15 @@
 """The event log of a project and mode (list, paged by page or cursor) and replay through the processor."""
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import uuid
 from typing import Any
 
 from paykit.auth import Principal
-from paykit.errors import InvalidInput, NotFound
+from paykit.errors import NotFound
 from paykit.models.events import EventLogEntry, EventLogPage, EventReplayOut
 from paykit.services.events import EventProcessor, default_processor
+from paykit.services.lists import index_page
 from paykit.services.projects import owned_project
 from paykit.store import events as event_store
 from paykit.store import keys
@@ -21,22 +20,6 @@ def _mode(test_mode: bool) -> str:
     return "test" if test_mode else "live"
 
 
-def encode_cursor(last_key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
-    """The cursor is the Query's LastEvaluatedKey; one naming another partition (another project) is refused."""
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        key = None
-    if not (isinstance(key, dict) and key.get("gsi1pk") == partition
-            and all(isinstance(key.get(k), str) for k in ("pk", "sk", "gsi1sk"))):
-        raise InvalidInput(("query", "cursor"), "Invalid cursor")
-    return {k: key[k] for k in ("pk", "sk", "gsi1pk", "gsi1sk")}
-
-
 def _entry(item: dict[str, Any]) -> EventLogEntry:
     return EventLogEntry(id=item["event_id"], type=item["event_type"], received_at=item["received_at"],
                          status=item.get("status"), error=item.get("error"))
@@ -44,27 +27,14 @@ def _entry(item: dict[str, Any]) -> EventLogEntry:
 
 def list_events(caller: Principal, project_id: uuid.UUID, test_mode: bool, page: int, page_size: int,
                 cursor: str | None, table: Table | None = None) -> EventLogPage:
-    """Newest first by reception. A cursor pages in one Query; `page` alone skips (page-1)*page_size entries."""
+    """Newest first by reception, paged as the other lists (services/lists.py); `total` is an exact count."""
     table = table or default_table()
     item = owned_project(caller, project_id, table)
     project, mode = item["id"], _mode(test_mode)
-    start: dict[str, Any] | None = None
-    if cursor:
-        start = decode_cursor(cursor, keys.project_events_gsi(project, mode))
-    else:
-        skip = (page - 1) * page_size
-        while skip > 0:
-            skipped, start = event_store.page(table, project, mode, min(skip, 1000), start)
-            skip -= len(skipped)
-            if start is None:
-                break
-        if skip > 0:  # past the end
-            return EventLogPage(events=[], total=event_store.count(table, project, mode), page=page,
-                                page_size=page_size, next_cursor=None)
-    items, last = event_store.page(table, project, mode, page_size, start)
-    return EventLogPage(events=[_entry(i) for i in items], total=event_store.count(table, project, mode), page=page,
-                        page_size=page_size, next_cursor=encode_cursor(last) if last and len(items) == page_size
-                        else None)
+    result = index_page(table, "event", keys.GSI1, keys.project_events_gsi(project, mode), page, page_size, cursor,
+                        event_store.count(table, project, mode))
+    return EventLogPage(events=[_entry(i) for i in result.items], total=result.total, page=result.page,
+                        page_size=page_size, next_cursor=result.next_cursor)
 
 
 def replay(caller: Principal, project_id: uuid.UUID, event_id: str, test_mode: bool, table: Table | None = None,

@@ -31,9 +31,14 @@ from paykit.store.table import Table, default_table, deserialize, serialize
 _SKIP_BATCH = 1000
 _BATCH_GET_MAX = 100
 _BATCH_GET_ATTEMPTS = 5
+# What a cursor may name, per list kind: the record's pk and sk, and its position in the index (time#id).
 _RECORD_KEY = {"subscription": re.compile(r"^SUB#[^#]+#(test|live)#[^#]+$"),
-               "payment": re.compile(r"^PAY#[^#]+#(test|live)#[^#]+$")}
-_LIST_SK = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[0-9a-f-]{36}$")
+               "payment": re.compile(r"^PAY#[^#]+#(test|live)#[^#]+$"),
+               "event": re.compile(r"^EVENT#[^#]+#(test|live)#.+$")}
+_RECORD_SK = {"subscription": "SUB", "payment": "PAY", "event": "EVENT"}
+_TIME = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#"
+_LIST_SK = {"subscription": re.compile(_TIME + r"[0-9a-f-]{36}$"), "payment": re.compile(_TIME + r"[0-9a-f-]{36}$"),
+            "event": re.compile(_TIME + r".+$")}
 
 
 @dataclass(frozen=True)
@@ -126,23 +131,30 @@ def _developer_list(caller: Principal, kind: str, project_id: uuid.UUID | None, 
 
 
 def list_page(table: Table, owner_id: str, query: ListQuery, scopes: list[tuple[str, str]]) -> ListPage:
-    """One page: a cursor resumes where the last page ended (one Query); `page=N` alone walks the pages before."""
+    """One page of a subscription or payment list; `total` from the scopes' counters."""
     index, partition = keys.list_partition(query.kind, owner_id, query.project_id, query.mode, query.status)
     counter = f"{_TAG[query.kind]}#{query.status}" if query.status else _TAG[query.kind]
     total = sum(int(c.get(counter) or 0) for c in batch_get(table, [keys.counters(p, m) for p, m in scopes]))
+    return index_page(table, query.kind, index, partition, query.page, query.page_size, query.cursor, total)
+
+
+def index_page(table: Table, kind: str, index: str, partition: str, page: int, page_size: int, cursor: str | None,
+               total: int) -> ListPage:
+    """One page of an index partition, newest first: a cursor resumes where the last page ended (one Query);
+    `page=N` alone walks the pages before it."""
     values = {":pk": partition}
     condition = f"{index}pk = :pk"
-    if query.cursor:
-        page, start = decode_cursor(query.cursor, query.kind, index, partition)
-        items, last = table.query_page(condition, values, index=index, limit=query.page_size, start_key=start)
+    if cursor:
+        page, start = decode_cursor(cursor, kind, index, partition)
+        items, last = table.query_page(condition, values, index=index, limit=page_size, start_key=start)
     else:
-        page, skip = query.page, (query.page - 1) * query.page_size
+        skip = (page - 1) * page_size
         if skip >= total:
             return ListPage([], total, page, None)
-        items, last = _walk(table, condition, values, index, skip + query.page_size)
+        items, last = _walk(table, condition, values, index, skip + page_size)
         items = items[skip:]
-    more = last is not None and page * query.page_size < total and len(items) == query.page_size
-    next_cursor = encode_cursor(query.kind, index, partition, page + 1, items[-1]) if more else None
+    more = last is not None and page * page_size < total and len(items) == page_size
+    next_cursor = encode_cursor(kind, index, partition, page + 1, items[-1]) if more else None
     return ListPage(items, total, page, next_cursor)
 
 
@@ -182,21 +194,20 @@ def decode_cursor(cursor: str, kind: str, index: str, partition: str) -> tuple[i
         valid = (isinstance(body, dict) and body.get("v") == 1 and body.get("f") == _fingerprint(index, partition)
                  and isinstance(body.get("n"), int) and body["n"] >= 2
                  and isinstance(body.get("pk"), str) and _RECORD_KEY[kind].match(body["pk"])
-                 and isinstance(body.get("sk"), str) and _LIST_SK.match(body["sk"]))
+                 and isinstance(body.get("sk"), str) and _LIST_SK[kind].match(body["sk"]))
     except (ValueError, TypeError):
         valid = False
     if not valid:
         raise InvalidInput(("query", "cursor"), "Invalid cursor", "value_error")
-    record_sk = "SUB" if kind == "subscription" else "PAY"
-    return body["n"], {"pk": body["pk"], "sk": record_sk, f"{index}pk": partition, f"{index}sk": body["sk"]}
+    return body["n"], {"pk": body["pk"], "sk": _RECORD_SK[kind], f"{index}pk": partition, f"{index}sk": body["sk"]}
 
 
-def batch_get(table: Table, item_keys: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
+def batch_get(table: Table, item_keys: Iterable[dict[str, str]], consistent: bool = False) -> list[dict[str, Any]]:
     """BatchGetItem in chunks of 100, retrying unprocessed keys a bounded number of times."""
     found: list[dict[str, Any]] = []
     pending = [serialize(k) for k in item_keys]
     for start in range(0, len(pending), _BATCH_GET_MAX):
-        request = {table.name: {"Keys": pending[start:start + _BATCH_GET_MAX]}}
+        request = {table.name: {"Keys": pending[start:start + _BATCH_GET_MAX], "ConsistentRead": consistent}}
         for _ in range(_BATCH_GET_ATTEMPTS):
             out = table.client.batch_get_item(RequestItems=request)
             found += [deserialize(i) for i in out.get("Responses", {}).get(table.name, [])]

@@ -21,7 +21,7 @@ from paykit.models.subscriptions import (
 from paykit.services.events import EventProcessor, _ts, default_processor
 from paykit.services.lists import decode_cursor, encode_cursor
 from paykit.store import keys
-from paykit.store.table import Table, default_table, serialize_values
+from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
 # Decision 18: the newest of these first, else the newest final one.
@@ -129,19 +129,8 @@ def get_my_subscription(caller: Principal, test_mode: bool, table: Table | None 
 
 
 def _count(table: Table, partition: str) -> int:
-    """Exact count of one user's payments (Select=COUNT over their gsi2 partition; no per-user counter exists)."""
-    total, start = 0, None
-    while True:
-        args: dict[str, Any] = {"TableName": table.name, "IndexName": keys.GSI2, "Select": "COUNT",
-                                "KeyConditionExpression": "gsi2pk = :pk",
-                                "ExpressionAttributeValues": serialize_values({":pk": partition})}
-        if start:
-            args["ExclusiveStartKey"] = start
-        out = table.client.query(**args)
-        total += out["Count"]
-        start = out.get("LastEvaluatedKey")
-        if not start:
-            return total
+    """Exact count of one user's payments (their gsi2 partition; no per-user counter exists)."""
+    return table.count("gsi2pk = :pk", {":pk": partition}, index=keys.GSI2)
 
 
 def list_my_payments(caller: Principal, test_mode: bool, page: int, page_size: int, cursor: str | None = None,

@@ -98,6 +98,20 @@ class Table:
             if start is None:
                 return
 
+    def count(self, key_condition: str, values: dict[str, Any], *, index: str | None = None) -> int:
+        """Exact number of items under a key condition (Select=COUNT, every page): for lists with no counter."""
+        args: dict[str, Any] = {"TableName": self.name, "Select": "COUNT", "KeyConditionExpression": key_condition,
+                                "ExpressionAttributeValues": serialize_values(values)}
+        if index:
+            args["IndexName"] = index
+        total = 0
+        while True:
+            out = self.client.query(**args)
+            total += out["Count"]
+            if "LastEvaluatedKey" not in out:
+                return total
+            args["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
     def transact(self, actions: list[dict[str, Any]]) -> None:
         """Each action is {"Put"|"Update"|"ConditionCheck"|"Delete": {...}} with plain Python values."""
         self.client.transact_write_items(TransactItems=[_transact_item(self.name, a) for a in actions])
