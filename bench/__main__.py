@@ -2,7 +2,7 @@
 
 The large runs are separate: `python -m bench.webhooks --events 5000`, `python -m bench.lists --sizes 1000,100000`.
 """
-from bench import aws_calls, checkout_calls, cold_start, lists, webhooks
+from bench import aws_calls, build_size, checkout_calls, cold_start, lists, webhooks
 
 cold_start.main([])
 print()
@@ -13,3 +13,5 @@ print()
 webhooks.main(["--events", "500"])
 print()
 lists.main(["--sizes", "1000,10000"])
+print()
+build_size.main([])

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.build_size import artifact_sizes
 from local.template import functions
 from tests.template.cli import run
 
@@ -105,3 +106,22 @@ def test_sam_build_points_the_built_template_at_the_artifacts(built):
     assert resources["PayKitLayer"]["Properties"]["ContentUri"] == "PayKitLayer"
     for spec in functions().values():
         assert resources[spec.logical_id]["Properties"]["CodeUri"] == spec.logical_id
+
+
+# Far below Lambda's limits: the layer's two largest dependencies (stripe ~17 MB, cryptography ~14 MB) already make
+# 12% of the unzipped limit, so a quarter leaves room for growth and still catches a stray dependency tree.
+SIZE_SHARE_OF_LIMIT = 0.25
+
+
+def test_sam_build_artifacts_are_far_below_lambdas_size_limits(built):
+    # Given the sizes of the built layer and of each function (bench/build_size.py measures the same way)
+    sizes = artifact_sizes(built)
+
+    # Then every function with the layer stays under a quarter of Lambda's 250 MB unzipped limit, and every zip
+    # under a quarter of the 50 MB direct-upload limit (bytes counted, nothing timed)
+    assert set(sizes) == {"PayKitLayer"} | {spec.logical_id for spec in functions().values()}
+    for name, size in sizes.items():
+        assert size["unzipped_ratio"] < SIZE_SHARE_OF_LIMIT, (name, size)
+        assert size["zipped_ratio"] < SIZE_SHARE_OF_LIMIT, (name, size)
+    # and the functions hold only their handler: everything shared is in the layer
+    assert all(size["unzipped"] < 64 * 1024 for name, size in sizes.items() if name != "PayKitLayer"), sizes

@@ -248,3 +248,99 @@ def test_samconfig_deploys_the_paykit_stack_and_lints_on_validate():
     # and every parameter override names a template parameter
     overridden = {pair.split("=", 1)[0] for pair in deploy["parameter_overrides"].split()}
     assert overridden and overridden <= set(TEMPLATE["Parameters"])
+
+
+# ---------------------------------------------------------------- alarms (issue 7)
+
+ALARMS = {logical_id: resource for logical_id, resource in RESOURCES.items()
+          if resource["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def _alarms_on(namespace: str, metric: str) -> list[dict[str, Any]]:
+    return [alarm["Properties"] for alarm in ALARMS.values()
+            if (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]) == (namespace, metric)]
+
+
+def test_every_alarm_notifies_the_alarm_topic_and_treats_no_traffic_as_healthy():
+    # Given the stack's alarms
+    assert ALARMS
+
+    # Then each one publishes its ALARM and OK transitions to the topic and stays OK without data
+    for logical_id, alarm in ALARMS.items():
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == properties["OKActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert properties["TreatMissingData"] == "notBreaching", logical_id
+        assert "Condition" not in alarm, f"{logical_id}: alarms exist with or without an alarm email"
+
+
+@pytest.mark.parametrize("name", list(functions()))
+def test_every_function_has_an_errors_alarm_at_the_first_error(name):
+    # Given a function
+    logical_id = functions()[name].logical_id
+
+    # When the alarms on Lambda's Errors metric are looked for
+    alarms = [alarm for alarm in _alarms_on("AWS/Lambda", "Errors")
+              if alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": logical_id}}]]
+
+    # Then there is exactly one, firing on any error in five minutes
+    assert len(alarms) == 1
+    (alarm,) = alarms
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == ("Sum", 0, "GreaterThanThreshold")
+    assert alarm["Period"] * alarm["EvaluationPeriods"] <= 300
+
+
+def test_a_message_in_the_webhook_dlq_raises_an_alarm():
+    # Given the alarm on the DLQ's visible messages
+    (alarm,) = _alarms_on("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+
+    # Then it watches the dead-letter queue of the webhook queue and fires at the first message
+    assert alarm["Dimensions"] == [{"Name": "QueueName",
+                                    "Value": {"Fn::GetAtt": ["WebhookDeadLetterQueue", "QueueName"]}}]
+    dlq_arn = RESOURCES["WebhookQueue"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
+    assert dlq_arn == {"Fn::GetAtt": ["WebhookDeadLetterQueue", "Arn"]}
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "Maximum", 0, "GreaterThanThreshold")
+
+
+def test_a_stalled_event_processor_raises_an_alarm_before_stripe_gives_up():
+    # Given the alarm on the age of the webhook queue's oldest message
+    (alarm,) = _alarms_on("AWS/SQS", "ApproximateAgeOfOldestMessage")
+    retention = RESOURCES["WebhookQueue"]["Properties"]["MessageRetentionPeriod"]
+
+    # Then it watches the webhook queue and fires long before a message could expire from it
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["WebhookQueue", "QueueName"]}}]
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    # a poison event is received 5 times (visibility 180 s) before the DLQ: that much age is not yet a stall
+    assert 5 * RESOURCES["WebhookQueue"]["Properties"]["VisibilityTimeout"] <= alarm["Threshold"] < retention / 100
+
+
+def test_5xx_answers_of_the_api_and_of_the_receivers_function_url_raise_alarms():
+    # Given the alarms on 5xx answers
+    (api,) = _alarms_on("AWS/ApiGateway", "5xx")
+    (url,) = _alarms_on("AWS/Lambda", "Url5xxCount")
+
+    # Then one watches the HTTP API's default stage, the other the Function URL Stripe is pointed at
+    assert api["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "PayKitHttpApi"}},
+                                 {"Name": "Stage", "Value": "$default"}]
+    assert url["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "WebhookReceiverFunction"}}]
+    for alarm in (api, url):
+        assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 0)
+
+
+@pytest.mark.parametrize(("email", "subscribed"), [("", False), ("ops@example.com", True)],
+                         ids=["no-email", "email"])
+def test_the_alarm_email_parameter_only_decides_the_subscription(email, subscribed):
+    # Given the deploy-time parameters with or without an alarm email
+    parameters = {
+        name: str(definition.get("Default", "")) for name, definition in TEMPLATE["Parameters"].items()
+    } | {"AlarmEmail": email}
+    assert re.fullmatch(TEMPLATE["Parameters"]["AlarmEmail"]["AllowedPattern"], email)
+
+    # Then the topic and the alarms exist either way, and the address is subscribed only when given
+    assert _is_created("AlarmTopic", parameters)
+    assert all(_is_created(logical_id, parameters) for logical_id in ALARMS)
+    assert _is_created("AlarmEmailSubscription", parameters) is subscribed
+    subscription = RESOURCES["AlarmEmailSubscription"]["Properties"]
+    assert (subscription["TopicArn"], subscription["Protocol"], subscription["Endpoint"]) == (
+        {"Ref": "AlarmTopic"}, "email", {"Ref": "AlarmEmail"})
+    assert TEMPLATE["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
