@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/layers/paykit:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint build bench browser clean redrive
+.PHONY: run test lint build bench browser clean redrive openapi
 
 $(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt
 	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
@@ -39,6 +39,10 @@ lint: $(VENV)/.installed $(SAMVENV)/.installed
 
 build: $(SAMVENV)/.installed
 	PATH="$(dir $(PY312)):$$PATH" $(SAMVENV)/bin/sam build
+
+# docs/openapi.json from the handlers' resolvers (a test fails when the checked-in copy is stale).
+openapi: $(VENV)/.installed
+	$(PYTHON) -m local.openapi
 
 bench: $(VENV)/.installed
 	$(PYTHON) -m bench

@@ -1,8 +1,9 @@
 """`python -m bench` (make bench): every benchmark, one after the other, at sizes that finish in minutes.
 
 The large runs are separate: `python -m bench.webhooks --events 5000`, `python -m bench.lists --sizes 1000,100000`.
+Longer load: `python -m bench.load --users 50 --duration 60`.
 """
-from bench import aws_calls, build_size, checkout_calls, cold_start, lists, webhooks
+from bench import aws_calls, build_size, checkout_calls, cold_start, lists, load, webhooks
 
 cold_start.main([])
 print()
@@ -15,3 +16,5 @@ print()
 lists.main(["--sizes", "1000,10000"])
 print()
 build_size.main([])
+print()
+load.main(["--users", "50"])

@@ -82,11 +82,15 @@ def measure(python: Path, body: str, runs: int) -> float:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--functions", default="", help="comma-separated function names (default: all)")
     args = parser.parse_args(argv)
+    only = {name for name in args.functions.split(",") if name}
     python = ensure_runtime_venv()
     floor = measure(python, FLOOR, args.runs)
     rows, results = [], {"runs": args.runs, "floor_ms": round(floor * 1000, 1), "functions": {}}
     for app in sorted((ROOT / "functions").glob("*/app.py")):
+        if only and app.parent.name not in only:
+            continue
         seconds = measure(python, FUNCTION.format(path=str(app)), args.runs)
         ratio = seconds / floor
         results["functions"][app.parent.name] = {"ms": round(seconds * 1000, 1), "ratio": round(ratio, 2)}

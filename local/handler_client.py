@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from local import lambda_host
 from local.gateway import build_event, compile_routes
+
+# Called with (method, path, reply) for every reply: the test suite's secret scan (tests/secret_scan.py) reads them.
+RESPONSE_OBSERVERS: list[Callable[[str, str, "Reply"], None]] = []
 
 
 @dataclass
@@ -42,8 +45,11 @@ class HandlerClient:
                 event = build_event(route, method.upper(), path, urlencode(query or {}), all_headers, body_bytes,
                                     self.host, match.groupdict())
                 result = lambda_host.invoke(route.function, event)
-                return Reply(result["statusCode"], {k.lower(): v for k, v in result.get("headers", {}).items()},
-                             result.get("body") or "")
+                reply = Reply(result["statusCode"], {k.lower(): v for k, v in result.get("headers", {}).items()},
+                              result.get("body") or "")
+                for observe in RESPONSE_OBSERVERS:
+                    observe(method.upper(), path, reply)
+                return reply
         return Reply(404, {}, json.dumps({"message": "Not Found"}))
 
     def get(self, path: str, **kw: Any) -> Reply:

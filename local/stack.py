@@ -20,6 +20,7 @@ import requests
 from local.aws_local import MotoAws, apply_environment
 from local.dashboard import dashboard_route
 from local.gateway import Gateway
+from local.openapi import docs_route, openapi_route
 from local.queue_poller import QueuePoller
 from local.stripe_emulator import EmulatorServer
 
@@ -45,7 +46,8 @@ class LocalStack:
     def start(self) -> "LocalStack":
         self.aws.start()
         self.emulator.start()
-        routes = {("POST", "/_local/token"): self._token_route, ("GET", "/dashboard"): dashboard_route}
+        routes = {("POST", "/_local/token"): self._token_route, ("GET", "/dashboard"): dashboard_route,
+                  ("GET", "/openapi.json"): openapi_route, ("GET", "/docs"): docs_route}
         self.gateway = Gateway(self._host, self._gateway_port, extra_routes=routes)
         apply_environment({
             **self.aws.environment(),

@@ -15,6 +15,8 @@ from tests.support import HandlerClient, make_token, reset_service_caches
 if TYPE_CHECKING:
     from local.stripe_emulator import EmulatorServer
 
+pytest_plugins = ["tests.secret_scan"]  # every response and log line of the run is scanned for secrets
+
 JWT_SECRET = secrets.token_urlsafe(32)
 TABLE_NAME = "paykit-test"
 SECRET_PREFIX = "paykit/test"

@@ -16,8 +16,8 @@ default_table()
 app = api.resolver()
 
 
-@app.post("/api/v1/projects/")
-@app.post("/api/v1/projects")
+@app.post("/api/v1/projects/", status_code=201)
+@app.post("/api/v1/projects", status_code=201)
 def create_project(body: ProjectCreate) -> api.Response[ProjectCreatedOut]:
     created = projects.create_project(api.principal(app), body)
     return api.Response(status_code=201, content_type="application/json", body=created)

@@ -39,7 +39,7 @@ def put_config(project_id: UUID, body: StripeConfigRequest) -> StripeConfigOut:
     return config.put_config(api.principal(app), project_id, body)
 
 
-@app.delete(f"{BASE}/config")
+@app.delete(f"{BASE}/config", status_code=204)
 def delete_config(project_id: UUID) -> api.Response[None]:
     config.delete_config(api.principal(app), project_id)
     return api.Response(status_code=204, body="")

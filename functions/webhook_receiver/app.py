@@ -3,6 +3,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from paykit import api
+from paykit.models.events import WebhookAck
 from paykit.observability import logger, metrics, tracer
 from paykit.services.webhooks import default_receiver
 from paykit.settings import get_settings
@@ -12,7 +13,9 @@ default_receiver()
 app = api.resolver()
 
 
-@app.post("/api/v1/payments/stripe/webhooks/<project_id>/<mode>")
+@app.post("/api/v1/payments/stripe/webhooks/<project_id>/<mode>",
+          responses={200: {"description": "Verified and durably queued",
+                           "content": {"application/json": {"model": WebhookAck}}}})
 def receive_stripe_event(project_id: str, mode: str) -> dict:
     event = app.current_event.raw_event
     logger.append_keys(project_id=project_id, mode=mode)

@@ -12,6 +12,8 @@ from typing import Iterator
 import pytest
 import requests
 
+from tests.secret_scan import SCANNER
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,3 +60,4 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    SCANNER.scan(stack.output(), "local stack log")  # PayKit's log lines from the whole e2e session

@@ -298,3 +298,36 @@ def test_any_order_with_duplicates_ends_like_in_order_delivery(service_env, data
     for kind, stripe_id in (("sub", "sub_1"), ("pay", "pi_1"), ("pay", "pi_2")):  # ids derived from the project's
         text = text.replace(record_id(kind, project, "test", stripe_id), record_id(kind, reference, "test", stripe_id))
     assert json.loads(text.replace(project, reference)) == expected
+
+
+def dynamodb_calls_per_event(project_id: str, events: list[dict]) -> list[list[str]]:
+    """The DynamoDB operations the processor's client makes for each event, delivered one batch each."""
+    from paykit import aws
+
+    calls: list[str] = []
+    hooks = aws.client("dynamodb").meta.events
+    hooks.register("before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id="count-calls")
+    try:
+        per_event = []
+        for evt in events:
+            calls.clear()
+            assert deliver(project_id, [evt]) == {"batchItemFailures": []}
+            per_event.append(list(calls))
+        return per_event
+    finally:
+        hooks.unregister("before-call.dynamodb", unique_id="count-calls")
+
+
+def test_each_event_costs_one_batch_read_and_one_transaction(project_id):
+    # Given a lifecycle, a subscription made in the dashboard (linked only through the customer mapping) and a
+    # refund that names no user, each also delivered a second time
+    dashboard = subscription("sub_2", "cus_1", "active", created=T0, user_id=None, project_id=project_id,
+                             period_start=T0, period_end=T0 + 100)
+    events = lifecycle(project_id) + [event("customer.subscription.created", dashboard, created=T0 + 10)]
+    # When each is delivered on its own, twice
+    per_event = dynamodb_calls_per_event(project_id, events + events)
+    # Then every delivery, first or duplicate, read its records in one call and wrote in one transaction
+    assert per_event == [["BatchGetItem", "TransactWriteItems"]] * len(events) * 2
+    # And the effects are those the reads were needed for: the dashboard subscription found its user
+    assert item(keys.subscription(project_id, "test", "sub_2"))["user_id"] == "user-1"
+    assert counters(project_id)["subscriptions"] == 2

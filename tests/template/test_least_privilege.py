@@ -35,12 +35,13 @@ EXPECTED_ACTIONS = {
     # Stripe signs the webhook instead of a bearer token: no JWT key. UpdateItem only for an oversized body.
     "webhook_receiver": {"dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
     # End users: Stripe keys read only; Put/Update only inside the customer-mapping and record transactions.
-    "checkout": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                 "secretsmanager:GetSecretValue"},
-    "my_subscription": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                        "secretsmanager:GetSecretValue"},
+    # BatchGetItem: the event processor's one consistent read of an event's records (also when syncing).
+    "checkout": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                 "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+    "my_subscription": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                        "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
     "event_processor": {
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue",
     },
     # Scheduled: the active-config index, each project's Stripe key, the receiver's send path (and its big bodies).

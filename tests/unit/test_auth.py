@@ -56,43 +56,52 @@ def test_valid_end_user_token_carries_its_project() -> None:
     assert (who.role, who.project_id) == (Role.END_USER, PROJECT)
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        {"Authorization": ""},
-        {"Authorization": "Bearer"},
-        {"Authorization": "Basic dXNlcjpwYXNz"},
-        {"Authorization": "Bearer not-a-jwt"},
-        {"Authorization": "Bearer a.b.c"},
-    ],
-    ids=["missing", "empty", "no-token", "basic-scheme", "malformed", "garbage-segments"],
-)
+# Shared with tests/security/test_jwt_matrix.py, which sends every case to every route group's handler.
+MALFORMED_HEADERS = {
+    "missing": {},
+    "empty": {"Authorization": ""},
+    "no-token": {"Authorization": "Bearer"},
+    "basic-scheme": {"Authorization": "Basic dXNlcjpwYXNz"},
+    "malformed": {"Authorization": "Bearer not-a-jwt"},
+    "garbage-segments": {"Authorization": "Bearer a.b.c"},
+}
+
+
+def invalid_tokens(secret: str, **extra: Any) -> dict[str, str]:
+    """Tokens that must be 401 whatever the route, signed (where they are signed) with `secret`; `extra` claims
+    (an end user's project_id) go into every one."""
+    now = int(time.time())
+
+    def signed(key: str = secret, algorithm: str = "HS256", **changes: Any) -> str:
+        return jwt.encode(claims(**{**extra, **changes}), key, algorithm)
+
+    return {
+        "expired": signed(exp=now - 120),
+        "not-yet-valid": signed(nbf=now + 600),
+        "wrong-signature": signed("another-secret-of-sufficient-length-123"),
+        "alg-none": unsigned(claims(**extra)),
+        "missing-exp": signed(exp=None),
+        "missing-sub": signed(sub=None),
+        "empty-sub": signed(sub=""),
+        "refresh-token": signed(type="refresh"),
+        "other-hmac-alg": signed(algorithm="HS512"),
+        "bad-project-claim": signed(project_id="not-a-uuid"),
+        "role-disagrees": signed(role="developer", project_id=PROJECT),
+        "unknown-role": signed(role="operator"),
+    }
+
+
+INVALID_TOKENS = invalid_tokens(SECRET)
+
+
+@pytest.mark.parametrize("headers", MALFORMED_HEADERS.values(), ids=MALFORMED_HEADERS.keys())
 def test_missing_or_malformed_credentials_are_401(headers: dict[str, str]) -> None:
     with pytest.raises(Unauthorized) as err:
         authenticate(headers, Role.DEVELOPER, hs_verifier())
     assert err.value.detail == "Could not validate credentials"
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        jwt.encode(claims(exp=int(time.time()) - 120), SECRET, "HS256"),
-        jwt.encode(claims(nbf=int(time.time()) + 600), SECRET, "HS256"),
-        jwt.encode(claims(), "another-secret-of-sufficient-length-123", "HS256"),
-        unsigned(claims()),
-        jwt.encode(claims(exp=None), SECRET, "HS256"),
-        jwt.encode(claims(sub=None), SECRET, "HS256"),
-        jwt.encode(claims(sub=""), SECRET, "HS256"),
-        jwt.encode(claims(type="refresh"), SECRET, "HS256"),
-        jwt.encode(claims(), SECRET, "HS512"),
-        jwt.encode(claims(project_id="not-a-uuid"), SECRET, "HS256"),
-        jwt.encode(claims(role="developer", project_id=PROJECT), SECRET, "HS256"),
-        jwt.encode(claims(role="operator"), SECRET, "HS256"),
-    ],
-    ids=["expired", "not-yet-valid", "wrong-signature", "alg-none", "missing-exp", "missing-sub", "empty-sub",
-         "refresh-token", "other-hmac-alg", "bad-project-claim", "role-disagrees", "unknown-role"],
-)
+@pytest.mark.parametrize("token", INVALID_TOKENS.values(), ids=INVALID_TOKENS.keys())
 def test_invalid_tokens_are_401(token: str) -> None:
     with pytest.raises(Unauthorized):
         authenticate(bearer(token), Role.DEVELOPER, hs_verifier())

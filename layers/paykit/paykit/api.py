@@ -9,8 +9,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 __all__ = ["Response", "resolver", "handle", "principal", "json_response", "error_response", "raw_body", "request_base"]
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from paykit import errors
+from paykit import aws, errors
 from paykit.observability import logger
 from paykit.settings import get_settings
 
@@ -29,6 +30,7 @@ STATUS_BY_ERROR: dict[type[errors.PayKitError], int] = {
     errors.InvalidInput: 422,
     errors.StripeCredentialsInvalid: 502,
     errors.StripeUnavailable: 503,
+    errors.ServiceUnavailable: 503,
     errors.QueueUnavailable: 503,
 }
 
@@ -47,7 +49,7 @@ def error_response(exc: errors.PayKitError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, errors.Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, errors.StripeUnavailable):
+    if isinstance(exc, (errors.StripeUnavailable, errors.ServiceUnavailable)):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, errors.InvalidInput):
         return json_response(status, {"detail": [{"loc": list(exc.loc), "msg": exc.detail, "type": exc.type}]})
@@ -69,6 +71,10 @@ def resolver() -> APIGatewayHttpResolver:
     def _not_utf8(_exc: UnicodeDecodeError) -> Response:  # a body JSON can never be: FastAPI's json_invalid
         return json_response(422, {"detail": [{"loc": ["body"], "msg": "Body is not valid UTF-8", "type": "json_invalid"}]})
 
+    @app.exception_handler([ClientError, BotoCoreError])
+    def _aws_failure(exc: Exception) -> Response:
+        return aws_failure_response(exc)
+
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:  # never a bare 500 page, never internals in the body
         logger.exception("unhandled error")
@@ -79,6 +85,16 @@ def resolver() -> APIGatewayHttpResolver:
         return json_response(404, {"detail": "Not Found"})
 
     return app
+
+
+def aws_failure_response(exc: Exception) -> Response:
+    """Throttling or an AWS outage is a 503 with Retry-After (the caller may retry); any other AWS error is a bug."""
+    if not aws.is_unavailable(exc):
+        logger.exception("unhandled AWS error")
+        return json_response(500, {"detail": "Internal server error"})
+    logger.warning("AWS dependency unavailable", error=type(exc).__name__,
+                   code=(getattr(exc, "response", None) or {}).get("Error", {}).get("Code"))
+    return error_response(errors.ServiceUnavailable())
 
 
 def principal(app: APIGatewayHttpResolver) -> Principal:
@@ -96,9 +112,20 @@ def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, 
             who = authenticate(event.get("headers") or {}, role)
             app.append_context(principal=who)
             logger.append_keys(caller=who.sub, project_id=who.project_id)
+            _check_json_body(event)  # token routes take JSON; Stripe's receiver reads its signed raw bytes itself
     except errors.PayKitError as exc:
         return _to_proxy_result(error_response(exc))
+    except (ClientError, BotoCoreError) as exc:  # the JWT signing secret comes from Secrets Manager when deployed
+        return _to_proxy_result(aws_failure_response(exc))
     return app.resolve(event, context)
+
+
+def _check_json_body(event: Mapping[str, Any]) -> None:
+    """Bodies are JSON: Powertools' form and multipart parsers answer malformed input with a 500, text/plain too."""
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    content_type = str(headers.get("content-type") or "").strip().lower()
+    if event.get("body") and content_type and not content_type.startswith("application/json"):
+        raise errors.InvalidInput(("body",), "Content-Type must be application/json", "unsupported_content_type")
 
 
 def _check_body_size(event: Mapping[str, Any], limit: int | None = None) -> None:

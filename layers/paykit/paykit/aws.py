@@ -1,16 +1,46 @@
 """AWS clients built once per container and reused across invocations (boto3 honours AWS_ENDPOINT_URL locally)."""
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
 import boto3
+from botocore import exceptions as botocore_errors
 from botocore.config import Config
 
 # Fail fast and retry a little: a request path must finish well inside API Gateway's 30 s.
 _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
 
+_CLIENT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _session() -> boto3.session.Session:
+    """One session per container: its loader parses endpoint, partition and retry data once for all clients
+    (a session per client parsed them per client, most of the webhook receiver's cold start over the floor)."""
+    return boto3.session.Session()
+
+
 @lru_cache(maxsize=None)
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)
+    with _CLIENT_LOCK:  # a session is not thread-safe while it builds clients; the clients themselves are
+        return _session().client(service, config=_CONFIG)
+
+
+# Codes that mean "AWS is busy or failing, try again later", on top of any 5xx answer.
+_UNAVAILABLE_CODES = frozenset({
+    "ThrottlingException", "Throttling", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+    "RequestThrottled", "TooManyRequestsException", "LimitExceededException", "InternalServerError",
+    "InternalFailure", "InternalServiceError", "ServiceUnavailable", "ServiceUnavailableException",
+})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Throttling, an AWS-side 5xx or a network failure that outlived botocore's retries: transient, not a bug."""
+    if isinstance(exc, botocore_errors.ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return code in _UNAVAILABLE_CODES or status >= 500
+    return isinstance(exc, (botocore_errors.ConnectionError, botocore_errors.HTTPClientError))

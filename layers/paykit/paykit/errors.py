@@ -64,5 +64,13 @@ class StripeUnavailable(PayKitError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(PayKitError):
+    """An AWS dependency (DynamoDB, Secrets Manager) kept throttling or failing after botocore's own retries."""
+
+    def __init__(self, detail: str = "Service temporarily unavailable; retry later", retry_after: int = 2) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class QueueUnavailable(PayKitError):
     """The event could not be queued durably; Stripe retries a 5xx."""

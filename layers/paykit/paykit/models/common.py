@@ -1,4 +1,4 @@
-"""Base models: requests reject unknown fields (422); datetimes are UTC and serialise with a Z suffix."""
+"""Base models: requests reject unknown fields and other JSON types (422); datetimes are UTC and serialise with a Z suffix."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,7 +7,9 @@ from pydantic import BaseModel, ConfigDict
 
 
 class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a body must have the documented JSON types (0 is not false, "2" is not 2); the OpenAPI document says
+    # so and schemathesis's negative tests hold the API to it.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ResponseModel(BaseModel):

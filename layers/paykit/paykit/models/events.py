@@ -24,6 +24,12 @@ class EventLogPage(ResponseModel):
     next_cursor: str | None
 
 
+class WebhookAck(ResponseModel):
+    """E13's answer once the event is durably queued."""
+
+    received: Literal[True]
+
+
 class EventReplayOut(ResponseModel):
     id: str
     type: str

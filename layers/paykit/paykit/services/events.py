@@ -1,7 +1,8 @@
 """The event processor: each queued Stripe event takes effect exactly once, guarded against out-of-order delivery.
 
-For one event, one TransactWriteItems holds the dedup marker (`attribute_not_exists`), the event-log record, the
-new state of each record it touches (a whole-item Put under an optimistic `version` check) and the counter deltas.
+For one event, one consistent BatchGetItem reads the records its handler needs, then one TransactWriteItems holds the
+dedup marker (`attribute_not_exists`), the event-log record, the new state of each record it touches (a whole-item Put
+under an optimistic `version` check) and the counter deltas.
 Counter deltas are the difference between the old and the new record's contribution, so counters always equal the
 sum over the stored records, whatever the order in which events arrive.
 """
@@ -19,6 +20,7 @@ from botocore.exceptions import ClientError
 from paykit.errors import PayKitError
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
+from paykit.services.lists import batch_get
 from paykit.store import keys
 from paykit.store.table import Table, cancellation_codes, default_table
 
@@ -203,7 +205,9 @@ class EventProcessor:
         changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
         extra: list[dict[str, Any]] = []
         if handler is not None:
-            handler(self, _Ctx(project_id, mode, event, changes, extra))
+            ctx = _Ctx(project_id, mode, event, changes, extra)
+            self._prefetch(ctx)
+            handler(self, ctx)
         status = "processed" if handler is not None else "ignored"
         head = [self._marker(project_id, mode, event), self._log(project_id, mode, event, raw, received_at, status)]
         try:
@@ -258,6 +262,7 @@ class EventProcessor:
             changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
             extra: list[dict[str, Any]] = []
             ctx = _Ctx(project_id, mode, event, changes, extra)
+            self._prefetch(ctx)
             if kind == "subscription":
                 _apply_subscription_object(self, ctx, obj)
             elif kind == "checkout_session":
@@ -326,19 +331,37 @@ class EventProcessor:
 
     # ------------------------------------------------------------------ reads used by the handlers
 
-    def owner_of(self, project_id: str) -> str | None:
+    def _prefetch(self, ctx: _Ctx) -> None:
+        """One consistent BatchGetItem for the records the handler will read (and the project, once per container),
+        so an event costs that read plus its transaction. Keys the payload does not name are read when needed."""
+        planner = READS.get(ctx.event["type"])
+        wanted = planner(ctx) if planner else []
+        if ctx.project_id not in self._owners:
+            wanted.append(keys.project(ctx.project_id))
+        if not wanted:
+            return
+        found = {(i["pk"], i["sk"]): i for i in batch_get(self.table, wanted, consistent=True)}
+        ctx.prefetched = {(k["pk"], k["sk"]): found.get((k["pk"], k["sk"])) for k in wanted}
+
+    def record(self, ctx: _Ctx, key: dict[str, str]) -> dict[str, Any] | None:
+        """A record as of this attempt: from the prefetch, else a consistent GetItem."""
+        if (key["pk"], key["sk"]) in ctx.prefetched:
+            return ctx.prefetched[(key["pk"], key["sk"])]
+        return self.table.get(key, consistent=True)
+
+    def owner_of(self, ctx: _Ctx) -> str | None:
         """The project's owner, stamped on records for the developer-wide lists; read once per container."""
-        if project_id not in self._owners:
-            project = self.table.get(keys.project(project_id))
+        if ctx.project_id not in self._owners:
+            project = self.record(ctx, keys.project(ctx.project_id))
             if project is None:
                 return None  # not cached: a project created later is found on a later event
-            self._owners[project_id] = project["owner_id"]
-        return self._owners[project_id]
+            self._owners[ctx.project_id] = project["owner_id"]
+        return self._owners[ctx.project_id]
 
-    def user_of_customer(self, project_id: str, mode: str, customer_id: str | None) -> str | None:
+    def user_of_customer(self, ctx: _Ctx, customer_id: str | None) -> str | None:
         if not customer_id:
             return None
-        item = self.table.get(keys.user_of_customer(project_id, mode, customer_id))
+        item = self.record(ctx, keys.user_of_customer(ctx.project_id, ctx.mode, customer_id))
         return item.get("user_id") if item else None
 
 
@@ -352,6 +375,7 @@ class _Ctx:
         self.created = int(event.get("created") or 0)
         self.changes = changes
         self.extra = extra
+        self.prefetched: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def change(self, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
         self.changes.append((old, new))
@@ -377,13 +401,13 @@ def _with_listing(item: dict[str, Any], project_id: str, mode: str, kind: str) -
 
 
 def _subscription_base(p: EventProcessor, ctx: _Ctx, sub_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    old = p.table.get(keys.subscription(ctx.project_id, ctx.mode, sub_id), consistent=True)
+    old = p.record(ctx, keys.subscription(ctx.project_id, ctx.mode, sub_id))
     new = dict(old) if old else {
         **keys.subscription(ctx.project_id, ctx.mode, sub_id), "type": "subscription",
         "id": record_id("sub", ctx.project_id, ctx.mode, sub_id), "project_id": ctx.project_id,
         "is_test_mode": ctx.mode == "test", "subscription_id": sub_id,
     }
-    new["owner_id"] = new.get("owner_id") or p.owner_of(ctx.project_id)
+    new["owner_id"] = new.get("owner_id") or p.owner_of(ctx)
     return old, new
 
 
@@ -425,7 +449,7 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
         "stripe_event_id": ctx.event["id"],
     })
     new["user_id"] = (new.get("user_id") or metadata.get("user_id")
-                      or p.user_of_customer(ctx.project_id, ctx.mode, new.get("customer_id")))
+                      or p.user_of_customer(ctx, new.get("customer_id")))
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
 
 
@@ -438,13 +462,13 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
              description: str | None = None, refunded: int | None = None, authoritative: bool = True,
              customer_id: str | None = None) -> None:
     """Merges one observation of a payment into its record; every rule is order-free (max, min, first known)."""
-    old = p.table.get(keys.payment(ctx.project_id, ctx.mode, pi_id), consistent=True)
+    old = p.record(ctx, keys.payment(ctx.project_id, ctx.mode, pi_id))
     new = dict(old) if old else {
         **keys.payment(ctx.project_id, ctx.mode, pi_id), "type": "payment",
         "id": record_id("pay", ctx.project_id, ctx.mode, pi_id), "project_id": ctx.project_id,
         "is_test_mode": ctx.mode == "test", "payment_intent_id": pi_id, "refunded_amount_cents": 0,
     }
-    new["owner_id"] = new.get("owner_id") or p.owner_of(ctx.project_id)
+    new["owner_id"] = new.get("owner_id") or p.owner_of(ctx)
     if base_status and _PAYMENT_RANK[base_status] >= _PAYMENT_RANK.get(new.get("base_status", ""), -1):
         new["base_status"] = base_status
     # Invoices and sessions state the amount; a charge only fills it when nothing better is known.
@@ -457,7 +481,7 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
         new["created_at"] = stamp
     # The customer mapping is read only when neither the record nor the event names the user.
     new["user_id"] = (new.get("user_id") or user_id
-                      or p.user_of_customer(ctx.project_id, ctx.mode, customer_id))
+                      or p.user_of_customer(ctx, customer_id))
     if sub_id:
         new["subscription_id"] = record_id("sub", ctx.project_id, ctx.mode, sub_id)
         new["stripe_subscription_id"] = sub_id
@@ -495,22 +519,41 @@ def _link_customer(p: EventProcessor, ctx: _Ctx, user_id: str | None, customer_i
 # ---------------------------------------------------------------------- handlers per event type
 
 
+def _id_of(value: Any) -> str | None:
+    """A Stripe reference, whether the payload holds the id or the expanded object."""
+    return (value.get("id") if isinstance(value, dict) else value) or None
+
+
+def _session_targets(session: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(subscription id, payment intent id) a completed checkout session records, by its mode."""
+    if session.get("mode") == "subscription":
+        return _id_of(session.get("subscription")), None
+    if session.get("mode") == "payment":
+        return None, _id_of(session.get("payment_intent"))
+    return None, None
+
+
+def _invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
+    """The payment intent the invoice payload names (2026-10-28 `payments` first, the older field second)."""
+    pi = _payment_intent_of((invoice.get("payments") or {}).get("data") or [])
+    return pi or (invoice.get("payment_intent") if isinstance(invoice.get("payment_intent"), str) else None)
+
+
 def on_checkout_completed(p: EventProcessor, ctx: _Ctx) -> None:
     session = ctx.obj
     metadata = session.get("metadata") or {}
     user_id = metadata.get("user_id") or session.get("client_reference_id")
     customer_id = session.get("customer") if isinstance(session.get("customer"), str) else None
     _link_customer(p, ctx, user_id, customer_id)
-    if session.get("mode") == "subscription" and session.get("subscription"):
-        sub_id = session["subscription"] if isinstance(session["subscription"], str) else session["subscription"]["id"]
+    sub_id, pi = _session_targets(session)
+    if sub_id:
         old, new = _subscription_base(p, ctx, sub_id)
         new["user_id"] = new.get("user_id") or user_id
         new["customer_id"] = new.get("customer_id") or customer_id
         # Status and periods come from customer.subscription.* (Stripe sends `created` for every checkout): the
         # record is listed once that state is known, whichever of the two events arrives first.
         ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
-    elif session.get("mode") == "payment" and session.get("payment_intent"):
-        pi = session["payment_intent"] if isinstance(session["payment_intent"], str) else session["payment_intent"]["id"]
+    elif pi:
         paid = session.get("payment_status") in ("paid", "no_payment_required")
         _payment(p, ctx, pi, base_status="succeeded" if paid else "pending", amount=session.get("amount_total"),
                  currency=session.get("currency"), created=session.get("created"), user_id=user_id, sub_id=None,
@@ -536,11 +579,11 @@ def _observe_checkout_session(p: EventProcessor, ctx: _Ctx, session: dict[str, A
 def on_checkout_async(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
     def handler(p: EventProcessor, ctx: _Ctx) -> None:
         session = ctx.obj
-        pi = session.get("payment_intent")
-        if session.get("mode") != "payment" or not pi:
+        _, pi = _session_targets(session)
+        if not pi:
             return
         metadata = session.get("metadata") or {}
-        _payment(p, ctx, pi if isinstance(pi, str) else pi["id"], base_status="succeeded" if succeeded else "failed",
+        _payment(p, ctx, pi, base_status="succeeded" if succeeded else "failed",
                  amount=session.get("amount_total"), currency=session.get("currency"), created=session.get("created"),
                  user_id=metadata.get("user_id") or session.get("client_reference_id"), sub_id=None)
 
@@ -568,8 +611,7 @@ def on_invoice(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
     def handler(p: EventProcessor, ctx: _Ctx) -> None:
         invoice = ctx.obj
         amount = invoice.get("amount_paid") if succeeded else invoice.get("amount_due")
-        pi = _payment_intent_of((invoice.get("payments") or {}).get("data") or [])
-        pi = pi or (invoice.get("payment_intent") if isinstance(invoice.get("payment_intent"), str) else None)
+        pi = _invoice_payment_intent(invoice)
         if pi is None:
             if not amount:
                 return  # a $0 invoice (a trial's first) has no payment
@@ -588,13 +630,13 @@ def on_invoice(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
 
 def on_charge_refunded(p: EventProcessor, ctx: _Ctx) -> None:
     charge = ctx.obj
-    pi = charge.get("payment_intent")
+    pi = _id_of(charge.get("payment_intent"))
     if not pi:
         return
     metadata = charge.get("metadata") or {}
     customer_id = charge.get("customer") if isinstance(charge.get("customer"), str) else None
     # A refunded charge was paid; amounts from the charge only fill in what the invoice did not say.
-    _payment(p, ctx, pi if isinstance(pi, str) else pi["id"], base_status="succeeded", amount=charge.get("amount"),
+    _payment(p, ctx, pi, base_status="succeeded", amount=charge.get("amount"),
              currency=charge.get("currency"), created=charge.get("created"), user_id=metadata.get("user_id"),
              sub_id=None, refunded=charge.get("amount_refunded"), authoritative=False, customer_id=customer_id)
 
@@ -602,6 +644,63 @@ def on_charge_refunded(p: EventProcessor, ctx: _Ctx) -> None:
 def on_recorded_only(p: EventProcessor, ctx: _Ctx) -> None:
     """Shown in the event log; the state they announce arrives with other events (subscription.updated etc.)."""
 
+
+# ---------------------------------------------------------------------- what each event type reads
+
+
+def _customer_mapping(ctx: _Ctx, obj: dict[str, Any], user_id: str | None) -> list[dict[str, str]]:
+    """The customer mapping, read only when the payload names no user (it may still be on the stored record)."""
+    customer = obj.get("customer") if isinstance(obj.get("customer"), str) else None
+    return [keys.user_of_customer(ctx.project_id, ctx.mode, customer)] if customer and not user_id else []
+
+
+def _subscription_reads(ctx: _Ctx, sub: dict[str, Any]) -> list[dict[str, str]]:
+    return [keys.subscription(ctx.project_id, ctx.mode, sub["id"]),
+            *_customer_mapping(ctx, sub, (sub.get("metadata") or {}).get("user_id"))]
+
+
+def _session_reads(ctx: _Ctx) -> list[dict[str, str]]:
+    session = ctx.obj
+    sub = session.get("subscription")
+    if ctx.event["type"] == "paykit.observed.checkout_session" and isinstance(sub, dict):
+        user_id = (session.get("metadata") or {}).get("user_id") or session.get("client_reference_id")
+        return _subscription_reads(ctx, {**sub, "metadata": {"user_id": user_id}})
+    sub_id, pi = _session_targets(session)
+    if sub_id and not ctx.event["type"].startswith("checkout.session.async_"):  # async ones settle payments only
+        return [keys.subscription(ctx.project_id, ctx.mode, sub_id)]
+    return [keys.payment(ctx.project_id, ctx.mode, pi)] if pi else []
+
+
+def _invoice_reads(ctx: _Ctx) -> list[dict[str, str]]:
+    pi = _invoice_payment_intent(ctx.obj)
+    if pi is None:
+        return []  # the payment intent comes from Stripe; its record is read then
+    return [keys.payment(ctx.project_id, ctx.mode, pi),
+            *_customer_mapping(ctx, ctx.obj, _invoice_subscription(ctx.obj)[1].get("user_id"))]
+
+
+def _charge_reads(ctx: _Ctx) -> list[dict[str, str]]:
+    pi = _id_of(ctx.obj.get("payment_intent"))
+    if pi is None:
+        return []
+    return [keys.payment(ctx.project_id, ctx.mode, pi),
+            *_customer_mapping(ctx, ctx.obj, (ctx.obj.get("metadata") or {}).get("user_id"))]
+
+
+READS: dict[str, Callable[[_Ctx], list[dict[str, str]]]] = {
+    "checkout.session.completed": _session_reads,
+    "checkout.session.async_payment_succeeded": _session_reads,
+    "checkout.session.async_payment_failed": _session_reads,
+    "paykit.observed.checkout_session": _session_reads,
+    "customer.subscription.created": lambda ctx: _subscription_reads(ctx, ctx.obj),
+    "customer.subscription.updated": lambda ctx: _subscription_reads(ctx, ctx.obj),
+    "customer.subscription.deleted": lambda ctx: _subscription_reads(ctx, ctx.obj),
+    "paykit.observed.subscription": lambda ctx: _subscription_reads(ctx, ctx.obj),
+    "invoice.paid": _invoice_reads,
+    "invoice.payment_succeeded": _invoice_reads,
+    "invoice.payment_failed": _invoice_reads,
+    "charge.refunded": _charge_reads,
+}
 
 HANDLERS: dict[str, Callable[[EventProcessor, _Ctx], None]] = {
     "checkout.session.completed": on_checkout_completed,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from typing import Any, Callable
@@ -31,6 +32,7 @@ SUBSCRIBED = ("active", "trialing", "past_due")
 # Reads (E14, E15) trust a project gate for this long per container: warm reads skip the project GetItem.
 GATE_SECONDS = 30.0
 _LOCAL_HOSTS = ("localhost", "127.0.0.1")
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 class Scope:
@@ -89,21 +91,25 @@ def scope_of(caller: Principal, test_mode: bool, table: Table | None = None, cac
 
 def check_redirect_url(scope: Scope, field: str, url: str) -> str:
     """Decision 15: absolute https (http only to localhost in test mode), inside the project's allowed origins."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
     try:
-        port = f":{parts.port}" if parts.port else ""
+        # Whitespace, control characters and backslashes are where urlsplit and browsers read a different host
+        # (browsers drop tabs/newlines and treat `\` as `/`); urlsplit raises on bad ports, IPv6 and NFKC tricks.
+        if _UNSAFE_URL_CHARS.search(url):
+            raise ValueError("unsafe characters")
+        parts = urlsplit(url)
+        port = "" if parts.port is None else f":{parts.port}"  # `:0` is not the default port
     except ValueError:
         port = None
-    local = parts.hostname in _LOCAL_HOSTS
-    if port is None or not parts.hostname or parts.username or parts.password or not (
-            parts.scheme == "https" or (parts.scheme == "http" and local and scope.mode == "test")):
+    if port is None or not parts.hostname or "@" in parts.netloc or not (parts.scheme == "https" or (
+            parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS and scope.mode == "test")):
         raise InvalidInput(("body", field), "Must be an absolute https URL (http only for localhost in test mode)",
                            "url_scheme")
     allowed = scope.config.get("allowed_redirect_origins") or []
     if allowed and f"{parts.scheme}://{parts.hostname.lower()}{port}" not in allowed:
         raise InvalidInput(("body", field), "URL origin is not in the project's allowed_redirect_origins",
                            "url_origin")
-    return url.strip()
+    return url
 
 
 # ---------------------------------------------------------------------- records of the user

@@ -1,0 +1,1 @@
+"""The security suite: cross-tenant matrix, JWT attacks per route group, redirect URLs, the secret scan."""
