@@ -29,7 +29,6 @@ STATUS_BY_ERROR: dict[type[errors.PayKitError], int] = {
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
     errors.StripeCredentialsInvalid: 502,
-    errors.StripeUnavailable: 503,
     errors.ServiceUnavailable: 503,
     errors.QueueUnavailable: 503,
 }
@@ -49,7 +48,7 @@ def error_response(exc: errors.PayKitError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, errors.Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, (errors.StripeUnavailable, errors.ServiceUnavailable)):
+    if isinstance(exc, errors.ServiceUnavailable):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, errors.InvalidInput):
         return json_response(status, {"detail": [{"loc": list(exc.loc), "msg": exc.detail, "type": exc.type}]})

@@ -56,20 +56,19 @@ class StripePermissionDenied(StripeCredentialsInvalid):
     """The key is valid but restricted, without a permission the operation needs."""
 
 
-class StripeUnavailable(PayKitError):
-    """Stripe kept failing (rate limit, 5xx, timeout) after the SDK's retries."""
-
-    def __init__(self, detail: str, retry_after: int = 5) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-
 class ServiceUnavailable(PayKitError):
-    """An AWS dependency (DynamoDB, Secrets Manager) kept throttling or failing after botocore's own retries."""
+    """A dependency kept throttling or failing after its client's own retries: 503 with Retry-After."""
 
     def __init__(self, detail: str = "Service temporarily unavailable; retry later", retry_after: int = 2) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class StripeUnavailable(ServiceUnavailable):
+    """Stripe kept failing (rate limit, 5xx, timeout) after the SDK's retries."""
+
+    def __init__(self, detail: str, retry_after: int = 5) -> None:
+        super().__init__(detail, retry_after)
 
 
 class QueueUnavailable(PayKitError):
