@@ -64,9 +64,8 @@ def run(total: int, seed: int = 5) -> dict[str, Any]:
 
 
 def _run(total: int, seed: int, aws: Any, emulator: Any, jwt_secret: str, queue_url: str) -> dict[str, Any]:
-    from paykit.services.lists import batch_get
     from paykit.store import keys
-    from paykit.store.table import default_table
+    from paykit.store.table import batch_get, default_table
 
     token = jwt.encode({"sub": "bench-dev", "type": "access", "exp": int(time.time()) + 3600}, jwt_secret, "HS256")
     account = requests.post(f"{emulator.url}/_emulator/accounts", json={}, timeout=10).json()

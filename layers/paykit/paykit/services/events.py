@@ -20,9 +20,8 @@ from botocore.exceptions import ClientError
 from paykit.errors import PayKitError
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
-from paykit.services.lists import batch_get
 from paykit.store import keys
-from paykit.store.table import Table, cancellation_codes, default_table
+from paykit.store.table import Table, batch_get, cancellation_codes, default_table
 
 MARKER_DAYS = 35  # past Stripe's 3 days of retries and the 30 days it keeps events for replay
 _ATTEMPTS = 6

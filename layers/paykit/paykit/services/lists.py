@@ -7,7 +7,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from paykit.auth import Principal
 from paykit.errors import InvalidInput
@@ -25,12 +25,10 @@ from paykit.models.lists import (
 from paykit.services.projects import owned_project
 from paykit.store import keys
 from paykit.store import projects as project_store
-from paykit.store.table import Table, default_table, deserialize, serialize
+from paykit.store.table import Table, batch_get, default_table
 
 # `page=N` without a cursor has to read the N-1 pages before it; each Query of that walk reads at most this many.
 _SKIP_BATCH = 1000
-_BATCH_GET_MAX = 100
-_BATCH_GET_ATTEMPTS = 5
 # What a cursor may name, per list kind: the record's pk and sk, and its position in the index (time#id).
 _RECORD_KEY = {"subscription": re.compile(r"^SUB#[^#]+#(test|live)#[^#]+$"),
                "payment": re.compile(r"^PAY#[^#]+#(test|live)#[^#]+$"),
@@ -200,20 +198,3 @@ def decode_cursor(cursor: str, kind: str, index: str, partition: str) -> tuple[i
     if not valid:
         raise InvalidInput(("query", "cursor"), "Invalid cursor", "value_error")
     return body["n"], {"pk": body["pk"], "sk": _RECORD_SK[kind], f"{index}pk": partition, f"{index}sk": body["sk"]}
-
-
-def batch_get(table: Table, item_keys: Iterable[dict[str, str]], consistent: bool = False) -> list[dict[str, Any]]:
-    """BatchGetItem in chunks of 100, retrying unprocessed keys a bounded number of times."""
-    found: list[dict[str, Any]] = []
-    pending = [serialize(k) for k in item_keys]
-    for start in range(0, len(pending), _BATCH_GET_MAX):
-        request = {table.name: {"Keys": pending[start:start + _BATCH_GET_MAX], "ConsistentRead": consistent}}
-        for _ in range(_BATCH_GET_ATTEMPTS):
-            out = table.client.batch_get_item(RequestItems=request)
-            found += [deserialize(i) for i in out.get("Responses", {}).get(table.name, [])]
-            request = out.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        else:
-            raise RuntimeError("DynamoDB kept keys unprocessed")
-    return found

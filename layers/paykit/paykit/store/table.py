@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -133,6 +133,27 @@ def _transact_item(table_name: str, action: dict[str, Any]) -> dict[str, Any]:
     if "Key" in body:
         body["Key"] = serialize(body["Key"])
     return {kind: body}
+
+
+_BATCH_GET_MAX = 100
+_BATCH_GET_ATTEMPTS = 5
+
+
+def batch_get(table: Table, item_keys: Iterable[dict[str, str]], consistent: bool = False) -> list[dict[str, Any]]:
+    """BatchGetItem in chunks of 100, retrying unprocessed keys a bounded number of times."""
+    found: list[dict[str, Any]] = []
+    pending = [serialize(k) for k in item_keys]
+    for start in range(0, len(pending), _BATCH_GET_MAX):
+        request = {table.name: {"Keys": pending[start:start + _BATCH_GET_MAX], "ConsistentRead": consistent}}
+        for _ in range(_BATCH_GET_ATTEMPTS):
+            out = table.client.batch_get_item(RequestItems=request)
+            found += [deserialize(i) for i in out.get("Responses", {}).get(table.name, [])]
+            request = out.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise RuntimeError("DynamoDB kept keys unprocessed")
+    return found
 
 
 def is_conditional_failure(exc: Exception) -> bool:
