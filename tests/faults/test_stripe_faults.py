@@ -92,6 +92,24 @@ def test_cancel_under_a_stripe_fault_is_503_changes_nothing_and_its_retry_applie
     assert table.get(keys.counters(shop.project_id, "test"), consistent=True) == counters_before
 
 
+def test_an_immediate_cancel_that_hung_but_went_through_is_recorded_on_retry(client, emulator, shop):
+    # Given a subscriber, and Stripe hanging on the cancel (DELETE, which takes no idempotency key) past our timeout
+    token = shop.token()
+    sub_id = subscribe(client, shop, token)["subscription"]["subscription_id"]
+    table = default_table()
+    stripe_fault(emulator, account_of(shop), "hang", 2, f"/v1/subscriptions/{sub_id}", method="DELETE", **HANG)
+    # When the user cancels immediately (E17), and Stripe carries the hung call out after we gave up
+    reply = client.post(f"{BASE}/cancel-subscription", token=token, json_body={"cancel_immediately": True})
+    assert_retry_later(reply)
+    assert wait_until(lambda: shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["status"] == "canceled")
+    # Then the retry, which Stripe refuses as already canceled, answers as the first call would have
+    retry = client.post(f"{BASE}/cancel-subscription", token=token, json_body={"cancel_immediately": True})
+    assert retry.status == 200, retry.text
+    assert (retry.json()["subscription_id"], retry.json()["status"]) == (sub_id, "canceled")
+    # And PayKit's record is canceled now, without waiting for the webhook
+    assert table.get(keys.subscription(shop.project_id, "test", sub_id), consistent=True)["status"] == "canceled"
+
+
 def test_portal_under_a_stripe_rate_limit_is_503(client, emulator, shop):
     # Given a subscriber, and Stripe rate limiting portal sessions
     token = shop.token()

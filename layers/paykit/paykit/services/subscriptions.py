@@ -207,8 +207,7 @@ def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: 
     scope = scope_of(caller, test_mode, table)
     sub_id = _current(table, scope, "cancel")["subscription_id"]
     if cancel_immediately:
-        # DELETE is idempotent in Stripe itself: a retry of a canceled subscription changes nothing more.
-        sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.cancel(sub_id))
+        sub = gateway.call(scope.project_id, scope.mode, lambda c: _cancel_now(c, sub_id))
     else:
         options = _options(scope.idempotency_key("cancel", client_key, sub_id))
         sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
@@ -220,6 +219,20 @@ def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: 
         cancelled_at=_ts(obj.get("canceled_at")),
         message=("Subscription has been canceled immediately." if immediate
                  else "Subscription will be canceled at the end of the current billing period."))
+
+
+def _cancel_now(c: Any, sub_id: str) -> Any:
+    """DELETE takes no idempotency key: when an earlier attempt timed out after Stripe carried it out, Stripe refuses
+    the retry (already canceled) and its current object is the answer, so the retry records the cancellation."""
+    import stripe
+
+    try:
+        return c.v1.subscriptions.cancel(sub_id)
+    except stripe.InvalidRequestError:
+        sub = c.v1.subscriptions.retrieve(sub_id)
+        if sub.status != "canceled":
+            raise
+        return sub
 
 
 def resume_subscription(caller: Principal, test_mode: bool, client_key: str | None = None,
