@@ -89,6 +89,16 @@ _WEBHOOK_INPUT = {
                     "content": {"application/json": {"schema": {"type": "object", "title": "StripeEvent"}}}},
 }
 
+# Routes whose handler reads the client's Idempotency-Key header itself (decision 16), so no resolver declares it.
+_IDEMPOTENT_ROUTES = {f"POST /api/v1/payments/stripe/{name}" for name in (
+    "checkout-session", "customer-portal", "cancel-subscription", "update-subscription", "resume-subscription")}
+_IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "A retry with the same key (same user, project and mode) gets the first request's result and "
+                   "changes nothing more in Stripe; other parameters under a used key are a 409",
+    "schema": {"type": "string"},
+}
+
 _ERROR_DESCRIPTIONS = {
     400: "Bad request",
     401: "Missing or invalid bearer token",
@@ -167,6 +177,8 @@ def _operation(route: Route, operation: dict[str, Any]) -> dict[str, Any]:
     if route.route_key == WEBHOOK_ROUTE:
         operation["parameters"] = [*operation.get("parameters", []), *copy.deepcopy(_WEBHOOK_INPUT["parameters"])]
         operation["requestBody"] = copy.deepcopy(_WEBHOOK_INPUT["requestBody"])
+    if route.route_key in _IDEMPOTENT_ROUTES:
+        operation["parameters"] = [*operation.get("parameters", []), dict(_IDEMPOTENCY_HEADER)]
     responses = operation.get("responses", {})
     responses.pop("ResponseValidationError", None)
     for status, response in responses.items():
