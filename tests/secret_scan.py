@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -97,11 +98,35 @@ def _observe_response(method: str, path: str, reply: Any) -> None:
     SCANNER.scan_response(method, path, reply)
 
 
+# Base URLs of the local stacks the e2e tests run: what they answer over HTTP is PayKit's (the emulator's is not).
+GATEWAYS: set[str] = set()
+
+
+def _observe_http() -> None:
+    """Every `requests` answer from a local stack's gateway is scanned as the in-process handler replies are."""
+    import requests
+
+    original = requests.Session.send
+    if getattr(original, "_secret_scan", False):
+        return
+
+    def send(session: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = original(session, request, **kwargs)
+        url = request.url or ""
+        if not kwargs.get("stream") and any(url.startswith(f"{gateway}/") for gateway in GATEWAYS):
+            SCANNER.scan_response(request.method or "", urlsplit(url).path, response)
+        return response
+
+    send._secret_scan = True  # type: ignore[attr-defined]
+    requests.Session.send = send  # type: ignore[method-assign]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from local import handler_client
 
     if _observe_response not in handler_client.RESPONSE_OBSERVERS:
         handler_client.RESPONSE_OBSERVERS.append(_observe_response)
+    _observe_http()
     _attach_handler()
 
 

@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.secret_scan import SCANNER
+from tests.secret_scan import GATEWAYS, SCANNER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,9 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
             process.kill()
             pytest.fail(f"local stack did not start:\n{stack.output()}")
         time.sleep(0.2)
+    GATEWAYS.add(stack.url)
     yield stack
+    GATEWAYS.discard(stack.url)
     process.terminate()
     try:
         process.wait(timeout=20)

@@ -96,3 +96,44 @@ def test_a_leak_anywhere_in_a_run_fails_the_run_even_across_xdist_workers(tmp_pa
     assert "secret scan" in output and "INNER" not in output, output
     for test in ("test_logs", "test_responds", "test_prints"):
         assert f"test_leaky.py::{test}" in output, output
+
+
+def test_answers_of_a_local_stack_over_http_are_scanned_and_other_servers_are_not(monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import requests
+
+    from tests import secret_scan
+
+    class Leaky(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f'{{"secret": "{FAKE["sk"]}"}}'.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    # Given a server answering with a secret, and a scanner of its own in place of the run's
+    scanner = Scanner()
+    monkeypatch.setattr(secret_scan, "SCANNER", scanner)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Leaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        # When it is not a local stack's gateway (the emulator, say), its answer is not PayKit's
+        requests.get(f"{url}/v1/account", timeout=5)
+        assert scanner.pending == []
+        # When it is registered as a gateway, the same answer is a finding, masked
+        monkeypatch.setattr(secret_scan, "GATEWAYS", {url})
+        requests.get(f"{url}/api/v1/projects/", timeout=5)
+        # (taken at once: the plugin's report hook reads the module's scanner, this one, until the test ends)
+        found, scanner.pending = scanner.pending, []
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(found) == 1 and "response to GET /api/v1/projects/" in found[0]
+    assert FAKE["sk"] not in found[0]
