@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import pytest
 
@@ -139,3 +140,27 @@ def test_the_refresher_corrects_drift_and_reports_it(client, dev_token, develope
     assert get(client, dev_token, "/api/v1/payments/subscriptions").json()["total"] == 7
     rollup = stats.rollup_of(table, developer)
     assert rollup["counters"]["test"]["subscriptions"] == 6 and rollup["counters"]["live"]["payments"] == 2
+
+
+def test_refunds_count_on_the_day_they_happen_whatever_order_the_events_arrive(client):
+    from tests.conftest import JWT_SECRET
+    from tests.support import make_token
+
+    # Given a developer whose payment of 40 days ago (outside the window) is refunded in two parts: 2 days ago, today
+    token = make_token(JWT_SECRET, f"dev-refunds-{NOW}")
+    pid = new_project(client, token, "Refunds")
+    old_payment = pay_event(pid, "pi_old", NOW - 40 * DAY, amount=5000)
+
+    def refunded(amount: int, at: int) -> dict:
+        return event("charge.refunded", charge("ch_old", "cus_pi_old", "pi_old", created=NOW - 40 * DAY,
+                                               amount=5000, refunded=amount), created=at)
+
+    # When the later refund's event arrives before the earlier one (and the payment's own event last)
+    deliver(pid, "test", [refunded(3000, NOW), refunded(1000, NOW - 2 * DAY), old_payment])
+    # Then the 30-day figures count the whole refund (dated by the event that reported the total), and no revenue
+    usd = get(client, token, "/api/v1/payments/stats").json()["by_mode"]["test"]["by_currency"]["usd"]
+    assert (usd["revenue_30d_cents"], usd["refunds_30d_cents"]) == (0, 3000)
+    # And the refresher's recount from the records puts the refund on today's bucket, as the counters do
+    _totals, days = stats.recount(default_table(), pid, "test")
+    today = time.strftime("%Y-%m-%d", time.gmtime(NOW))
+    assert {day: sums["refunds#usd"] for day, sums in days.items() if "refunds#usd" in sums} == {today: 3000}

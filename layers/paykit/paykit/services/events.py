@@ -109,8 +109,8 @@ def contribution(item: dict[str, Any] | None) -> dict[str, int]:
 def day_contribution(item: dict[str, Any] | None) -> dict[str, dict[str, int]]:
     """What one record adds to the daily sums (day -> name -> value) behind E4's 30-day figures.
 
-    Payments count on the day they were created (revenue = succeeded amounts, refunds of those payments, failed
-    payments); subscriptions on the day they were canceled.
+    Payments count on the day they were created (revenue = succeeded amounts, failed payments), their refunds on the
+    day they were refunded; subscriptions on the day they were canceled.
     """
     if not item or not item.get("status"):
         return {}
@@ -121,13 +121,17 @@ def day_contribution(item: dict[str, Any] | None) -> dict[str, dict[str, int]]:
         return {}
     if not item.get("created_at"):
         return {}
-    sums: dict[str, int] = {}
+    day = item["created_at"][:10]
     if item.get("base_status") == "succeeded":
-        sums = {f"revenue#{currency}": int(item.get("amount_cents") or 0),
-                f"refunds#{currency}": int(item.get("refunded_amount_cents") or 0)}
-    elif item["status"] == "failed":
-        sums = {f"failed#{currency}": 1}
-    return {item["created_at"][:10]: sums} if sums else {}
+        out = {day: {f"revenue#{currency}": int(item.get("amount_cents") or 0)}}
+        refunded = int(item.get("refunded_amount_cents") or 0)
+        if refunded:
+            refund_day = (item.get("refunded_at") or item["created_at"])[:10]
+            out.setdefault(refund_day, {})[f"refunds#{currency}"] = refunded
+        return out
+    if item["status"] == "failed":
+        return {day: {f"failed#{currency}": 1}}
+    return {}
 
 
 def _deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]],
@@ -487,9 +491,19 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
     if description and (authoritative or not new.get("description")):
         new["description"] = description
     if refunded is not None:
-        new["refunded_amount_cents"] = max(int(new.get("refunded_amount_cents") or 0), int(refunded))
+        _merge_refund(new, int(refunded), _ts(ctx.created))
     new["status"] = _payment_status(new)
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "payment"))
+
+
+def _merge_refund(item: dict[str, Any], refunded: int, seen_at: str | None) -> None:
+    """The largest refunded total wins, dated by the event that first reported it: order-free, and E4's 30-day
+    refunds count a refund when it happened (the latest refund's day, for a payment refunded in parts)."""
+    current = int(item.get("refunded_amount_cents") or 0)
+    earlier = seen_at is not None and seen_at < item.get("refunded_at", "~")
+    if refunded > 0 and seen_at and (refunded > current or (refunded == current and earlier)):
+        item["refunded_at"] = seen_at
+    item["refunded_amount_cents"] = max(current, refunded)
 
 
 def _payment_status(item: dict[str, Any]) -> str | None:

@@ -14,10 +14,9 @@ from paykit.models.config import MODES
 from paykit.models.stats import CurrencyStats, ModeStats, PaymentStats
 from paykit.observability import MetricUnit, logger
 from paykit.services.events import contribution, day_contribution
-from paykit.services.lists import batch_get
 from paykit.store import keys
 from paykit.store import projects as project_store
-from paykit.store.table import Table, default_table, is_conditional_failure
+from paykit.store.table import Table, batch_get, default_table, is_conditional_failure
 
 WINDOW_DAYS = 30
 _NOT_COUNTERS = {"pk", "sk", "type"}
