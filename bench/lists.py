@@ -113,8 +113,7 @@ def seed(project_id: str, owner: str, n: int) -> float:
 
 
 def run_size(client: HandlerClient, jwt_secret: str, n: int, meter: Meter) -> dict[str, dict[str, int]]:
-    from paykit.services import lists
-    from paykit.store import keys
+    from paykit.store import keys, paging
     from paykit.store.table import default_table
 
     owner = f"bench-{n}-{uuid.uuid4().hex[:6]}"
@@ -140,7 +139,7 @@ def run_size(client: HandlerClient, jwt_secret: str, n: int, meter: Meter) -> di
         # The row just before the deep page, read directly: its position is what a cursor holds.
         rows, _ = default_table().query_page(f"{index}pk = :pk", {":pk": partition}, index=index,
                                              limit=(page_n - 1) * PAGE_SIZE)
-        cursor = lists.encode_cursor(kind, index, partition, page_n, rows[-1])
+        cursor = paging.encode_cursor(kind, index, partition, page_n, rows[-1])
         query = {"page_size": PAGE_SIZE, **extra}
         get = lambda q: client.get(path, token=token, query=q)  # noqa: E731
         get(query)  # warm

@@ -56,7 +56,7 @@ def test_a_cursor_of_another_project_or_garbage_is_refused(client, dev_token, pr
     default = client.get(events_url(project["id"]), token=dev_token)
     assert default.json() == {"events": [], "total": 0, "page": 1, "page_size": 50, "next_cursor": None}
     # A cursor is only valid for the partition it came from: it cannot read another project's events
-    from paykit.services.lists import encode_cursor
+    from paykit.store.paging import encode_cursor
     foreign = encode_cursor("event", keys.GSI1, keys.project_events_gsi(other, "test"), 2,
                             {"pk": keys.event_record(other, "test", "evt_1")["pk"],
                              "gsi1sk": "2026-01-01T00:00:00.000000Z#evt_1"})

@@ -9,7 +9,7 @@ from paykit.auth import Principal
 from paykit.errors import NotFound
 from paykit.models.events import EventLogEntry, EventLogPage, EventReplayOut
 from paykit.services.events import EventProcessor, default_processor
-from paykit.services.lists import index_page
+from paykit.store.paging import index_page
 from paykit.services.projects import owned_project
 from paykit.store import events as event_store
 from paykit.store import keys

@@ -1,16 +1,11 @@
 """Subscription and payment lists (E1, E2, E10, E11): one Query per page on a GSI per filter, totals from counters."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from paykit.auth import Principal
-from paykit.errors import InvalidInput
 from paykit.models.config import MODES
 from paykit.models.lists import (
     AggregatedPaymentList,
@@ -25,19 +20,8 @@ from paykit.models.lists import (
 from paykit.services.projects import owned_project
 from paykit.store import keys
 from paykit.store import projects as project_store
+from paykit.store.paging import ListPage, index_page
 from paykit.store.table import Table, batch_get, default_table
-
-# `page=N` without a cursor has to read the N-1 pages before it; each Query of that walk reads at most this many.
-_SKIP_BATCH = 1000
-# What a cursor may name, per list kind: the record's pk and sk, and its position in the index (time#id).
-_RECORD_KEY = {"subscription": re.compile(r"^SUB#[^#]+#(test|live)#[^#]+$"),
-               "payment": re.compile(r"^PAY#[^#]+#(test|live)#[^#]+$"),
-               "event": re.compile(r"^EVENT#[^#]+#(test|live)#.+$")}
-_RECORD_SK = {"subscription": "SUB", "payment": "PAY", "event": "EVENT"}
-_TIME = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#"
-_LIST_SK = {"subscription": re.compile(_TIME + r"[0-9a-f-]{36}$"), "payment": re.compile(_TIME + r"[0-9a-f-]{36}$"),
-            "event": re.compile(_TIME + r".+$")}
-
 
 @dataclass(frozen=True)
 class ListQuery:
@@ -48,14 +32,6 @@ class ListQuery:
     page: int
     page_size: int
     cursor: str | None
-
-
-@dataclass
-class ListPage:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    next_cursor: str | None
 
 
 def mode_of(test_mode: bool | None) -> str | None:
@@ -125,7 +101,7 @@ def _developer_list(caller: Principal, kind: str, project_id: uuid.UUID | None, 
     return list_page(table, caller.sub, query, scopes), names
 
 
-# ---------------------------------------------------------------------- paging
+# ---------------------------------------------------------------------- one page
 
 
 def list_page(table: Table, owner_id: str, query: ListQuery, scopes: list[tuple[str, str]]) -> ListPage:
@@ -136,65 +112,4 @@ def list_page(table: Table, owner_id: str, query: ListQuery, scopes: list[tuple[
     return index_page(table, query.kind, index, partition, query.page, query.page_size, query.cursor, total)
 
 
-def index_page(table: Table, kind: str, index: str, partition: str, page: int, page_size: int, cursor: str | None,
-               total: int) -> ListPage:
-    """One page of an index partition, newest first: a cursor resumes where the last page ended (one Query);
-    `page=N` alone walks the pages before it."""
-    values = {":pk": partition}
-    condition = f"{index}pk = :pk"
-    if cursor:
-        page, start = decode_cursor(cursor, kind, index, partition)
-        items, last = table.query_page(condition, values, index=index, limit=page_size, start_key=start)
-    else:
-        skip = (page - 1) * page_size
-        if skip >= total:
-            return ListPage([], total, page, None)
-        items, last = _walk(table, condition, values, index, skip + page_size)
-        items = items[skip:]
-    more = last is not None and page * page_size < total and len(items) == page_size
-    next_cursor = encode_cursor(kind, index, partition, page + 1, items[-1]) if more else None
-    return ListPage(items, total, page, next_cursor)
-
-
 _TAG = {"subscription": "subscriptions", "payment": "payments"}
-
-
-def _walk(table: Table, condition: str, values: dict[str, Any], index: str,
-          wanted: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    items: list[dict[str, Any]] = []
-    start: dict[str, Any] | None = None
-    while True:
-        page, start = table.query_page(condition, values, index=index, start_key=start,
-                                       limit=min(wanted - len(items), _SKIP_BATCH))
-        items += page
-        if start is None or len(items) >= wanted:
-            return items, start
-
-
-def _fingerprint(index: str, partition: str) -> str:
-    return hashlib.sha256(f"{index}|{partition}".encode()).hexdigest()[:16]
-
-
-def encode_cursor(kind: str, index: str, partition: str, page: int, last: dict[str, Any]) -> str:
-    """Opaque: the next page number and the last row's position, bound to the list (owner and filters) it came from."""
-    body = {"v": 1, "f": _fingerprint(index, partition), "n": page, "pk": last["pk"], "sk": last[f"{index}sk"]}
-    return base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, kind: str, index: str, partition: str) -> tuple[int, dict[str, Any]]:
-    """The cursor's page and DynamoDB start key; 422 for anything that is not a cursor of this very list.
-
-    The start key's partition is always the caller's own (rebuilt here, never read from the cursor), so even a
-    forged cursor only moves within the caller's list.
-    """
-    try:
-        body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        valid = (isinstance(body, dict) and body.get("v") == 1 and body.get("f") == _fingerprint(index, partition)
-                 and isinstance(body.get("n"), int) and body["n"] >= 2
-                 and isinstance(body.get("pk"), str) and _RECORD_KEY[kind].match(body["pk"])
-                 and isinstance(body.get("sk"), str) and _LIST_SK[kind].match(body["sk"]))
-    except (ValueError, TypeError):
-        valid = False
-    if not valid:
-        raise InvalidInput(("query", "cursor"), "Invalid cursor", "value_error")
-    return body["n"], {"pk": body["pk"], "sk": _RECORD_SK[kind], f"{index}pk": partition, f"{index}sk": body["sk"]}

@@ -20,7 +20,7 @@ from paykit.models.subscriptions import (
     UpdateOut,
 )
 from paykit.services.events import EventProcessor, _ts, default_processor
-from paykit.services.lists import decode_cursor, encode_cursor
+from paykit.store.paging import decode_cursor, encode_cursor
 from paykit.store import keys
 from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
