@@ -327,6 +327,21 @@ def test_the_webhook_after_sync_on_return_changes_nothing(client, shop):
     assert table.get(keys.counters(shop.project_id, "test"), consistent=True) == counters_before
 
 
+def test_reading_the_success_page_again_writes_nothing(client, shop):
+    # Given a subscription recorded by sync-on-return
+    token = shop.token("user-h2")
+    first = subscribe(client, shop, token)
+    table = default_table()
+    key = keys.subscription(shop.project_id, "test", first["subscription"]["subscription_id"])
+    before = table.get(key, consistent=True)
+    # When the success page asks about the same session again (a reload)
+    session_id = first["session_id"]
+    again = client.get(f"{CHECKOUT}/{session_id}", token=token)
+    # Then it answers the same, and the stored record was not rewritten (same version, same stamps)
+    assert again.status == 200 and again.json() == first
+    assert table.get(key, consistent=True) == before
+
+
 def test_sync_on_return_records_a_one_time_payment(client, shop):
     token = shop.token("user-i")
     session = start_checkout(client, shop, token, "one_time", mode="payment", quantity=3).json()

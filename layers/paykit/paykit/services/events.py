@@ -272,6 +272,8 @@ class EventProcessor:
                 _observe_checkout_session(self, ctx, obj)
             else:
                 raise ValueError(f"unknown kind {kind!r}")
+            # Reading back what is already stored (a success page polled twice) writes nothing: only the stamps moved.
+            changes = [(old, new) for old, new in changes if not _only_restamped(old, new)]
             try:
                 self._commit(project_id, mode, [], changes, extra)
                 return
@@ -366,6 +368,17 @@ class EventProcessor:
             return None
         item = self.record(ctx, keys.user_of_customer(ctx.project_id, ctx.mode, customer_id))
         return item.get("user_id") if item else None
+
+
+_STAMPS = ("stripe_event_created", "stripe_event_id")
+
+
+def _only_restamped(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """The record would change only in which observation it came from. Skipping that write is safe: a late event
+    older than this observation differs from a state that held both before and after it, so the event that changed
+    the state back is newer still and restores it."""
+    return old is not None and {k: v for k, v in old.items() if k not in _STAMPS} == {
+        k: v for k, v in new.items() if k not in _STAMPS}
 
 
 class _Ctx:
