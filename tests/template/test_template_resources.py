@@ -327,6 +327,16 @@ def test_5xx_answers_of_the_api_and_of_the_receivers_function_url_raise_alarms()
         assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 0)
 
 
+@pytest.mark.parametrize("metric", ["ReadThrottleEvents", "WriteThrottleEvents"])
+def test_throttled_table_reads_and_writes_raise_alarms(metric):
+    # Given the alarm on the table's throttled requests of one kind
+    (alarm,) = _alarms_on("AWS/DynamoDB", metric)
+
+    # Then it watches the PayKit table and fires at the first throttle
+    assert alarm["Dimensions"] == [{"Name": "TableName", "Value": {"Ref": "PayKitTable"}}]
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == ("Sum", 0, "GreaterThanThreshold")
+
+
 @pytest.mark.parametrize(("email", "subscribed"), [("", False), ("ops@example.com", True)],
                          ids=["no-email", "email"])
 def test_the_alarm_email_parameter_only_decides_the_subscription(email, subscribed):
