@@ -7,9 +7,11 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from local.http_server import BackgroundServer
 
 # The X-Amz-Target prefix of each JSON-protocol service PayKit uses, and the namespace botocore reads from __type.
 _SERVICES = {"DynamoDB_20120810": "dynamodb", "secretsmanager": "secretsmanager", "AmazonSQS": "sqs"}
@@ -44,7 +46,7 @@ class Fault:
                            "message": f"injected by fault_proxy: {self.code}", **self.extra}).encode()
 
 
-class FaultProxy:
+class FaultProxy(BackgroundServer):
     """Forwards every request to `upstream` (moto) unless an armed fault matches it; counts calls per operation."""
 
     def __init__(self, upstream: str, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -54,24 +56,11 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.calls: Counter[tuple[str, str]] = Counter()
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "FaultProxy":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
-        self._thread.start()
-        return self
+        super().__init__(host, port, self._handler_class(), "fault-proxy")
 
     def stop(self) -> None:
         self._stopping.set()  # releases hanging requests
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
 
     def inject(self, service: str, operation: str, count: int = 1, **kw: Any) -> Fault:
         fault = Fault(service, operation, count, **kw)

@@ -8,15 +8,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from local import lambda_host
+from local.http_server import BackgroundServer
 from local.template import http_routes
 
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
@@ -84,12 +84,7 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-class _Server(ThreadingHTTPServer):
-    # socketserver's listen backlog of 5 resets connections when dozens of clients connect at once (bench.load).
-    request_queue_size = 128
-
-
-class Gateway:
+class Gateway(BackgroundServer):
     """A threaded HTTP server in front of the handlers; `extra_routes` serve the dev-only /_local/ endpoints."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 3000,
@@ -112,23 +107,7 @@ class Gateway:
             # Every method API Gateway accepts: one no route serves is a 404 there, never http.server's 501.
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_TRACE = do_QUERY = _handle
 
-        self.server = _Server((host, port), Handler)
-        self.server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "Gateway":
-        self._thread = threading.Thread(target=self.server.serve_forever, name="local-gateway", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(host, port, Handler, "local-gateway")
 
     def serve(self, request: BaseHTTPRequestHandler) -> None:
         split = urlsplit(request.path)
