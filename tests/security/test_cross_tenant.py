@@ -175,3 +175,25 @@ def test_an_event_about_bs_objects_delivered_to_as_endpoint_changes_only_a(world
         pass
     # Then events apply within the path's project only: nothing of B changed, in the table or in Stripe
     assert tenant_snapshot(world, service_env) == before
+
+
+class LiveModeClient(HandlerClient):
+    """Every request asks for live mode (`test_mode=false`): the mode a query picks never widens what a caller sees."""
+
+    def request(self, method: str, path: str, *, query: dict[str, Any] | None = None, **kw: Any) -> Reply:
+        return super().request(method, path, query={**(query or {}), "test_mode": "false"}, **kw)
+
+
+@pytest.mark.parametrize("route_key", sorted(MATRIX))
+def test_in_live_mode_another_tenant_is_refused_and_nothing_changes(world, service_env, route_key):
+    # Given tenant B and everything it owns, and every attack above sent with test_mode=false
+    client, path = LiveModeClient(), concrete_path(ROUTES[route_key], world)
+    before = tenant_snapshot(world, service_env)
+    for attack in MATRIX[route_key]:
+        reply = attack.send(client, world, path)
+        label = f"{route_key} [{attack.name}, live]"
+        # Then the answer is what it is in test mode, or a refusal for want of live keys (B has test keys only)
+        assert reply.status in (*attack.allowed, 400, 404), f"{label}: {reply.status} {reply.text}"
+        assert_no_leak(reply, world, label)
+    # And nothing of B changed
+    assert tenant_snapshot(world, service_env) == before
