@@ -19,7 +19,7 @@ from .params import (
 )
 from .payments import DECLINED, REQUIRES_ACTION, card_error_for
 from .render import paginate, render
-from .routes import Ctx, api
+from .routes import Ctx, api, retrieve
 from .store import World
 
 PRORATION_BEHAVIORS = ("create_prorations", "none", "always_invoice")
@@ -86,9 +86,7 @@ def create_subscription(ctx: Ctx, params: dict) -> dict:
     return render(world, "subscriptions", sub, ctx.expand)
 
 
-@api("GET", "/v1/subscriptions/<id>", "subscriptions", "SubscriptionRetrieveParams")
-def retrieve_subscription(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "subscriptions", ctx.world.get("subscriptions", id), ctx.expand)
+retrieve("/v1/subscriptions/<id>", "subscriptions", "SubscriptionRetrieveParams")
 
 
 @api("GET", "/v1/subscriptions", "subscriptions", "SubscriptionListParams")
@@ -236,9 +234,7 @@ def list_subscription_items(ctx: Ctx, params: dict) -> dict:
                     f"/v1/subscription_items?subscription={sub['id']}", ctx.expand)
 
 
-@api("GET", "/v1/subscription_items/<id>", "subscriptions", "SubscriptionItemRetrieveParams")
-def retrieve_subscription_item(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "subscription_items", ctx.world.get("subscription_items", id), ctx.expand)
+retrieve("/v1/subscription_items/<id>", "subscription_items", "SubscriptionItemRetrieveParams", resource="subscriptions")
 
 
 # --- invoices -----------------------------------------------------------------------------------------------------
@@ -257,9 +253,7 @@ def list_invoices(ctx: Ctx, params: dict) -> dict:
     return paginate(ctx.world, "invoices", items, params, "/v1/invoices", ctx.expand)
 
 
-@api("GET", "/v1/invoices/<id>", "invoices", "InvoiceRetrieveParams")
-def retrieve_invoice(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "invoices", ctx.world.get("invoices", id), ctx.expand)
+retrieve("/v1/invoices/<id>", "invoices", "InvoiceRetrieveParams")
 
 
 @api("POST", "/v1/invoices/<id>", "invoices", "InvoiceUpdateParams")
@@ -355,7 +349,5 @@ def list_invoice_payments(ctx: Ctx, params: dict) -> dict:
     return paginate(ctx.world, "invoice_payments", items, params, "/v1/invoice_payments", ctx.expand)
 
 
-@api("GET", "/v1/invoice_payments/<id>", "invoices", "InvoicePaymentRetrieveParams")
-def retrieve_invoice_payment(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "invoice_payments", ctx.world.get("invoice_payments", id), ctx.expand)
+retrieve("/v1/invoice_payments/<id>", "invoice_payments", "InvoicePaymentRetrieveParams", resource="invoices")
 

@@ -10,7 +10,7 @@ from .events import Tracker, emit
 from .ids import new_id
 from .params import get_str
 from .render import paginate, render
-from .routes import Ctx, api
+from .routes import Ctx, api, retrieve
 from .store import World
 
 
@@ -165,9 +165,7 @@ def set_default_payment_method(world: World, customer: dict, pm: dict) -> None:
     tracker.emit_updated("customer.updated", created=world.now_for(customer))
 
 
-@api("GET", "/v1/payment_methods/<id>", "payment_methods", "PaymentMethodRetrieveParams")
-def retrieve_payment_method(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "payment_methods", ctx.world.get("payment_methods", id), ctx.expand)
+retrieve("/v1/payment_methods/<id>", "payment_methods", "PaymentMethodRetrieveParams")
 
 
 @api("GET", "/v1/customers/<id>/payment_methods", "customers", "CustomerListPaymentMethodsParams")

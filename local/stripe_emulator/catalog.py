@@ -21,7 +21,7 @@ from .params import (
     range_filter,
 )
 from .render import paginate, public, render, renderer
-from .routes import Ctx, api
+from .routes import Ctx, api, retrieve
 from .store import World
 
 INTERVALS = ("day", "week", "month", "year")
@@ -60,9 +60,7 @@ def create_product_route(ctx: Ctx, params: dict) -> dict:
     return render(ctx.world, "products", product, ctx.expand)
 
 
-@api("GET", "/v1/products/<id>", "products", "ProductRetrieveParams")
-def retrieve_product(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "products", ctx.world.get("products", id), ctx.expand)
+retrieve("/v1/products/<id>", "products", "ProductRetrieveParams")
 
 
 @api("POST", "/v1/products/<id>", "products", "ProductUpdateParams")
@@ -195,9 +193,7 @@ def create_price_route(ctx: Ctx, params: dict) -> dict:
     return render(ctx.world, "prices", create_price(ctx.world, params), ctx.expand)
 
 
-@api("GET", "/v1/prices/<id>", "prices", "PriceRetrieveParams")
-def retrieve_price(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "prices", ctx.world.get("prices", id), ctx.expand)
+retrieve("/v1/prices/<id>", "prices", "PriceRetrieveParams")
 
 
 @api("POST", "/v1/prices/<id>", "prices", "PriceUpdateParams")
@@ -318,9 +314,7 @@ def _set_default(world: World, customer: dict, pm_id: str) -> None:
     set_default_payment_method(world, customer, pm)
 
 
-@api("GET", "/v1/customers/<id>", "customers", "CustomerRetrieveParams")
-def retrieve_customer(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "customers", ctx.world.get("customers", id), ctx.expand)
+retrieve("/v1/customers/<id>", "customers", "CustomerRetrieveParams")
 
 
 @api("POST", "/v1/customers/<id>", "customers", "CustomerUpdateParams")

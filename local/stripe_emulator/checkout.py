@@ -28,7 +28,7 @@ from .payments import (
     new_payment_intent,
 )
 from .render import list_object, paginate, render, virtual_field
-from .routes import Ctx, api, automatic
+from .routes import Ctx, api, automatic, retrieve
 from .store import World
 
 SESSION_LIFETIME = 24 * 3600
@@ -195,9 +195,7 @@ def _line_items_field(world: World, session: dict) -> dict:
     return {**list_object(f"/v1/checkout/sessions/{session['id']}/line_items", data)}
 
 
-@api("GET", "/v1/checkout/sessions/<id>", "checkout_sessions", "checkout.SessionRetrieveParams")
-def retrieve_session(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "checkout_sessions", ctx.world.get("checkout_sessions", id), ctx.expand)
+retrieve("/v1/checkout/sessions/<id>", "checkout_sessions", "checkout.SessionRetrieveParams")
 
 
 @api("POST", "/v1/checkout/sessions/<id>", "checkout_sessions", "checkout.SessionUpdateParams")

@@ -7,7 +7,7 @@ from .events import emit
 from .ids import new_id
 from .params import get_int, get_str
 from .render import paginate, render
-from .routes import Ctx, api, automatic
+from .routes import Ctx, api, automatic, retrieve
 from .store import World
 
 CLOCK_LIFETIME = 30 * 86400
@@ -31,9 +31,7 @@ def create_clock(ctx: Ctx, params: dict) -> dict:
     return render(ctx.world, "test_clocks", clock, ctx.expand)
 
 
-@api("GET", "/v1/test_helpers/test_clocks/<id>", "test_clocks", "test_helpers.TestClockRetrieveParams")
-def retrieve_clock(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "test_clocks", ctx.world.get("test_clocks", id), ctx.expand)
+retrieve("/v1/test_helpers/test_clocks/<id>", "test_clocks", "test_helpers.TestClockRetrieveParams")
 
 
 @api("GET", "/v1/test_helpers/test_clocks", "test_clocks", "test_helpers.TestClockListParams")

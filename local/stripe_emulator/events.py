@@ -11,7 +11,7 @@ from . import errors
 from .ids import new_id
 from .params import get_bool, get_list, get_str, in_range, range_filter
 from .render import paginate, public, render, renderer
-from .routes import Ctx, api, current_request
+from .routes import Ctx, api, current_request, retrieve
 from .store import API_VERSION, World
 
 
@@ -144,6 +144,4 @@ def list_events(ctx: Ctx, params: dict) -> dict:
     return paginate(ctx.world, "events", items, params, "/v1/events", ctx.expand)
 
 
-@api("GET", "/v1/events/<id>", "events", "EventRetrieveParams")
-def retrieve_event(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "events", ctx.world.get("events", id), ctx.expand)
+retrieve("/v1/events/<id>", "events", "EventRetrieveParams")

@@ -12,7 +12,7 @@ from .events import Tracker, emit, snapshot
 from .ids import new_id, random_suffix
 from .params import get_bool, get_int, get_metadata, get_str, in_range, range_filter
 from .render import list_object, paginate, render, virtual_field
-from .routes import Ctx, api
+from .routes import Ctx, api, retrieve
 from .store import World
 
 SUCCEEDED, DECLINED, REQUIRES_ACTION = "succeeded", "declined", "requires_action"
@@ -189,9 +189,7 @@ def create_payment_intent(ctx: Ctx, params: dict) -> dict:
     return render(ctx.world, "payment_intents", pi, ctx.expand)
 
 
-@api("GET", "/v1/payment_intents/<id>", "payment_intents", "PaymentIntentRetrieveParams")
-def retrieve_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "payment_intents", ctx.world.get("payment_intents", id), ctx.expand)
+retrieve("/v1/payment_intents/<id>", "payment_intents", "PaymentIntentRetrieveParams")
 
 
 @api("POST", "/v1/payment_intents/<id>", "payment_intents", "PaymentIntentUpdateParams")
@@ -269,9 +267,7 @@ def _charge_refunds(world: World, charge: dict) -> dict:
     return list_object(f"/v1/charges/{charge['id']}/refunds", refunds)
 
 
-@api("GET", "/v1/charges/<id>", "charges", "ChargeRetrieveParams")
-def retrieve_charge(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "charges", ctx.world.get("charges", id), ctx.expand)
+retrieve("/v1/charges/<id>", "charges", "ChargeRetrieveParams")
 
 
 @api("POST", "/v1/charges/<id>", "charges", "ChargeUpdateParams")
@@ -349,9 +345,7 @@ def create_refund(ctx: Ctx, params: dict) -> dict:
     return render(ctx.world, "refunds", refund_obj, ctx.expand)
 
 
-@api("GET", "/v1/refunds/<id>", "refunds", "RefundRetrieveParams")
-def retrieve_refund(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "refunds", ctx.world.get("refunds", id), ctx.expand)
+retrieve("/v1/refunds/<id>", "refunds", "RefundRetrieveParams")
 
 
 @api("POST", "/v1/refunds/<id>", "refunds", "RefundUpdateParams")

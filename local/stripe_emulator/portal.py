@@ -9,7 +9,7 @@ from .events import Tracker, emit
 from .ids import new_id
 from .params import get_bool, get_dict, get_list, get_metadata, get_str
 from .render import paginate, public, render, renderer
-from .routes import Ctx, api, automatic
+from .routes import Ctx, api, automatic, retrieve
 from .store import World
 
 CANCEL_MODES = ("at_period_end", "immediately")
@@ -141,10 +141,8 @@ def create_configuration(ctx: Ctx, params: dict) -> dict:
     return render(ctx.world, "portal_configurations", config, ctx.expand)
 
 
-@api("GET", "/v1/billing_portal/configurations/<id>", "billing_portal",
-     "billing_portal.ConfigurationRetrieveParams")
-def retrieve_configuration(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "portal_configurations", ctx.world.get("portal_configurations", id), ctx.expand)
+retrieve("/v1/billing_portal/configurations/<id>", "portal_configurations",
+         "billing_portal.ConfigurationRetrieveParams", resource="billing_portal")
 
 
 @api("POST", "/v1/billing_portal/configurations/<id>", "billing_portal", "billing_portal.ConfigurationUpdateParams")

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .render import render
 from .store import State, World
 
 # The API request whose handling created an event (Stripe's `event.request`); None for automatic transitions.
@@ -60,3 +61,13 @@ def api(method: str, path: str, resource: str, params_type: str | None = None,
         ROUTES.append(Route(method, path, handler, resource, params_type, extra_params))
         return handler
     return register
+
+
+def retrieve(path: str, collection: str, params_type: str, resource: str | None = None) -> None:
+    """Register a plain `GET /v1/<things>/<id>`: the account's object by id (404 otherwise), rendered with expand[].
+    `resource` is the restricted-key permission when it is not the collection's own name."""
+    def handler(ctx: Ctx, params: dict, id: str) -> dict:
+        return render(ctx.world, collection, ctx.world.get(collection, id), ctx.expand)
+
+    handler.__name__ = f"retrieve_{collection}"
+    api("GET", path, resource or collection, params_type)(handler)

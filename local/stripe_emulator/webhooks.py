@@ -21,7 +21,7 @@ from .events import type_matches
 from .ids import new_id, random_suffix
 from .params import get_bool, get_list, get_metadata, get_str
 from .render import paginate, public, render
-from .routes import Ctx, api
+from .routes import Ctx, api, retrieve
 from .store import World
 
 _EVENT_TYPE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
@@ -336,9 +336,7 @@ def list_endpoints(ctx: Ctx, params: dict) -> dict:
     return paginate(ctx.world, "webhook_endpoints", items, params, "/v1/webhook_endpoints", ctx.expand)
 
 
-@api("GET", "/v1/webhook_endpoints/<id>", "webhook_endpoints", "WebhookEndpointRetrieveParams")
-def retrieve_endpoint(ctx: Ctx, params: dict, id: str) -> dict:
-    return render(ctx.world, "webhook_endpoints", ctx.world.get("webhook_endpoints", id), ctx.expand)
+retrieve("/v1/webhook_endpoints/<id>", "webhook_endpoints", "WebhookEndpointRetrieveParams")
 
 
 @api("POST", "/v1/webhook_endpoints/<id>", "webhook_endpoints", "WebhookEndpointUpdateParams")
