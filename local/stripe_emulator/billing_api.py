@@ -234,7 +234,8 @@ def list_subscription_items(ctx: Ctx, params: dict) -> dict:
                     f"/v1/subscription_items?subscription={sub['id']}", ctx.expand)
 
 
-retrieve("/v1/subscription_items/<id>", "subscription_items", "SubscriptionItemRetrieveParams", resource="subscriptions")
+retrieve("/v1/subscription_items/<id>", "subscription_items", "SubscriptionItemRetrieveParams",
+         resource="subscriptions")
 
 
 # --- invoices -----------------------------------------------------------------------------------------------------
