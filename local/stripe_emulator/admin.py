@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
 from . import billing, checkout, errors, payments, portal
+from .params import decode_pairs
 from .render import render
 from .routes import automatic
 from .store import API_VERSION, apply_settings
@@ -19,6 +21,8 @@ AdminHandler = Callable[..., tuple[int, Any]]
 ADMIN_ROUTES: list[tuple[str, str, AdminHandler]] = []
 DEFAULT_WAIT = 10.0
 MAX_WAIT = 120.0
+# The pay shortcut's buyer when the session names none (Checkout's hosted form would ask for one).
+TEST_EMAIL = "test-buyer@example.com"
 
 
 def admin(method: str, path: str) -> Callable[[AdminHandler], AdminHandler]:
@@ -26,6 +30,24 @@ def admin(method: str, path: str) -> Callable[[AdminHandler], AdminHandler]:
         ADMIN_ROUTES.append((method, f"/_emulator{path}", handler))
         return handler
     return register
+
+
+def admin_body(request: Request) -> dict:
+    """An admin call's parameters: JSON whatever the Content-Type (curl's `-d '{...}'` sends a JSON body as
+    application/x-www-form-urlencoded), else form fields."""
+    if request.method == "GET":
+        return {}
+    data = request.get_data(as_text=True)
+    declared_json = request.mimetype == "application/json"
+    if declared_json or data.lstrip().startswith(("{", "[")):
+        try:
+            body = json.loads(data) if data.strip() else {}
+        except ValueError:
+            raise errors.invalid("Invalid JSON body") from None
+        if not isinstance(body, dict):
+            raise errors.invalid("The JSON body must be an object")
+        return body
+    return decode_pairs(request.form.items(multi=True))
 
 
 def _owned(app: EmulatorApp, object_id: str, collection: str) -> tuple[Any, dict]:
@@ -131,7 +153,8 @@ def advance(app: EmulatorApp, request: Request, body: dict) -> tuple[int, Any]:
 def pay_checkout(app: EmulatorApp, request: Request, body: dict, session_id: str) -> tuple[int, Any]:
     with app.state.lock:
         world, session = _owned(app, session_id, "checkout_sessions")
-        result = checkout.pay(world, session, str(body.get("card", "")), body.get("email"), body.get("name"))
+        email = body.get("email") or (None if session["customer"] or session["customer_email"] else TEST_EMAIL)
+        result = checkout.pay(world, session, str(body.get("card", "")), email, body.get("name"))
         out = {"status": result.status, "redirect_url": result.redirect_url, "payment_intent": result.payment_intent,
                "session": render(world, "checkout_sessions", session)}
         if result.message:

@@ -29,11 +29,11 @@ from . import (  # noqa: F401
     portal,
     webhooks,
 )
-from .admin import ADMIN_ROUTES
+from .admin import ADMIN_ROUTES, admin_body
 from .faults import Faults
 from .ids import mask_key, new_id
 from .pages import PAGE_ROUTES
-from .params import check_known, decode_form, decode_pairs, expand_paths
+from .params import check_known, decode_form, expand_paths
 from .routes import ROUTES, Ctx, Route, current_request
 from .store import API_VERSION, ApiKey, State, World
 
@@ -226,7 +226,7 @@ class EmulatorApp:
 
     def admin(self, request: Request, index: int, args: dict) -> Response:
         try:
-            body = self._admin_body(request)
+            body = admin_body(request)
             status, out = ADMIN_ROUTES[index][2](self, request, body, **args)
         except errors.StripeError as exc:
             return self._json(exc.status, exc.body(), exc.headers)
@@ -244,21 +244,6 @@ class EmulatorApp:
         if owner is None:
             raise errors.invalid("Pass the account's API key as Bearer, or `account`.", param="account")
         return owner.worlds[body.get("mode", "test") == "live"]
-
-    @staticmethod
-    def _admin_body(request: Request) -> dict:
-        if request.method == "GET":
-            return {}
-        if request.mimetype == "application/json":
-            data = request.get_data(as_text=True)
-            try:
-                body = json.loads(data) if data.strip() else {}
-            except ValueError:
-                raise errors.invalid("Invalid JSON body") from None
-            if not isinstance(body, dict):
-                raise errors.invalid("The JSON body must be an object")
-            return body
-        return decode_pairs(request.form.items(multi=True))
 
     @staticmethod
     def _json(status: int, body: Any, headers: dict) -> Response:
