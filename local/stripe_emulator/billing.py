@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import copy
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from .store import World
 
 DAY = 86400
 INCOMPLETE_EXPIRY = 23 * 3600  # an unpaid first invoice leaves the subscription incomplete_expired after 23 hours
+PENDING_UPDATE_EXPIRY = 23 * 3600  # an unpaid pending update is discarded after 23 hours (or at the period end)
 TRIAL_WILL_END_NOTICE = 3 * DAY
 ENDED = ("canceled", "incomplete_expired")
 MAX_STEPS_PER_ADVANCE = 20000  # bounds a clock advance (a daily price advanced by years is still far below)
@@ -279,6 +281,8 @@ def _record_outcome(world: World, invoice: dict, outcome: str, t: int) -> None:
 def _next_retry(world: World, invoice: dict) -> int | None:
     if invoice["billing_reason"] == "subscription_create":
         return None  # a first invoice is not retried: the subscription stays incomplete, then expires
+    if invoice.get("_gates_update"):
+        return None  # a pending update expires (23 h at most) before the first retry would fall due
     days = world.account.dunning_retry_days
     failures = invoice["attempt_count"]
     if failures - 1 < len(days):
@@ -334,6 +338,10 @@ def after_payment(world: World, sub: dict, invoice: dict, outcome: str | None, t
             sub["status"] = "active"
         return
     tracker = tracker or Tracker(world, "subscriptions", sub)
+    pending = sub["_pending_update"]
+    if pending is not None and pending["invoice"] == invoice["id"]:
+        _settle_pending_update(world, sub, outcome, t, tracker)
+        return
     if outcome == SUCCEEDED:
         if latest and (sub["status"] in ("incomplete", "past_due", "unpaid") or resuming):
             sub["status"] = "active"
@@ -444,6 +452,7 @@ def new_subscription(world: World, customer: dict, items: list[tuple[dict, int]]
             "end_behavior": {"missing_payment_method": "create_invoice"}},
         "trial_start": t if trial_end else None,
         "_items": [], "_cycle": 0, "_pending": [], "_trial_will_end_sent": False, "_announced": False,
+        "_pending_update": None,
     })
     for price, quantity in items:
         sub["_items"].append(_new_item(world, sub, price, quantity, t, t, end)["id"])
@@ -480,7 +489,8 @@ def start_subscription(world: World, sub: dict, t: int, *, payment_method: str |
 
 def end_subscription(world: World, sub: dict, *, reason: str, t: int | None = None) -> None:
     t = world.now_for(sub) if t is None else t
-    sub.update(status="canceled", ended_at=t, canceled_at=sub["canceled_at"] or t, _pending=[])
+    sub.update(status="canceled", ended_at=t, canceled_at=sub["canceled_at"] or t, _pending=[], pending_update=None,
+               _pending_update=None)
     if sub["cancellation_details"]["reason"] is None:
         sub["cancellation_details"]["reason"] = reason
     emit(world, "customer.subscription.deleted", "subscriptions", sub, created=t)
@@ -505,6 +515,8 @@ def next_action(world: World, sub: dict) -> tuple[int, int, str] | None:
         candidates.append((sub["trial_end"], 3, "renew"))
     if status in ("active", "past_due"):
         candidates.append((period_of(world, sub)[1], 3, "renew"))
+    if sub["_pending_update"] is not None:
+        candidates.append((sub["_pending_update"]["expires_at"], 0, "expire_pending_update"))
     for invoice in world.collections["invoices"].values():
         if (invoice["status"] == "open" and invoice["next_payment_attempt"]
                 and subscription_of(world, invoice) is sub):
@@ -522,6 +534,8 @@ def run_action(world: World, sub: dict, action: str, t: int) -> None:
         emit(world, "customer.subscription.trial_will_end", "subscriptions", sub, created=t)
     elif action == "renew":
         renew(world, sub, t)
+    elif action == "expire_pending_update":
+        expire_pending_update(world, sub, t)
     elif action.startswith("retry:"):
         invoice = world.get("invoices", action.split(":", 1)[1])
         customer = world.get("customers", invoice["customer"])
@@ -530,12 +544,26 @@ def run_action(world: World, sub: dict, action: str, t: int) -> None:
         after_payment(world, sub, invoice, outcome, t)
 
 
+def void_invoice(world: World, invoice: dict, t: int) -> None:
+    """Voids an open invoice (its open payments are canceled); a pending update waiting on it is discarded."""
+    invoice.update(status="void", next_payment_attempt=None, amount_remaining=0)
+    invoice["status_transitions"]["voided_at"] = t
+    for payment in world.collections["invoice_payments"].values():
+        if payment["invoice"] == invoice["id"] and payment["status"] == "open":
+            payment["status"] = "canceled"
+            payment["status_transitions"]["canceled_at"] = t
+    emit(world, "invoice.voided", "invoices", invoice, created=t)
+    sub = subscription_of(world, invoice)
+    if sub is not None and (sub["_pending_update"] or {}).get("invoice") == invoice["id"]:
+        tracker = Tracker(world, "subscriptions", sub)
+        sub.update(pending_update=None, _pending_update=None)
+        tracker.emit_updated("customer.subscription.updated", created=t)
+
+
 def _expire_incomplete(world: World, sub: dict, t: int) -> None:
     invoice = world.find("invoices", sub["latest_invoice"])
     if invoice is not None and invoice["status"] == "open":
-        invoice.update(status="void", next_payment_attempt=None, amount_remaining=0)
-        invoice["status_transitions"]["voided_at"] = t
-        emit(world, "invoice.voided", "invoices", invoice, created=t)
+        void_invoice(world, invoice, t)
     tracker = Tracker(world, "subscriptions", sub)
     sub.update(status="incomplete_expired", ended_at=t)
     tracker.emit_updated("customer.subscription.updated", created=t)
@@ -739,6 +767,9 @@ def update_items(world: World, sub: dict, changes: list[ItemChange], *, behavior
     plan = plan_update(world, sub, changes, behavior, at)
     if plan.immediate and payment_behavior == "error_if_incomplete":
         require_payable(world, payment_method_for(world, sub, world.get("customers", sub["customer"])))
+    if plan.immediate and payment_behavior == "pending_if_incomplete":
+        _update_if_paid(world, sub, plan, at, t, tracker)
+        return
     _apply_item_changes(world, sub, changes, t)
     invoice = None
     if plan.immediate:
@@ -753,6 +784,91 @@ def update_items(world: World, sub: dict, changes: list[ItemChange], *, behavior
     tracker.emit_updated("customer.subscription.updated", created=t)
     if invoice is not None:
         run_invoice(world, sub, invoice, t)
+
+
+# --- pending updates (payment_behavior=pending_if_incomplete) -----------------------------------------------------
+
+
+def _state_of(world: World, sub: dict) -> dict:
+    """What an item change moves on a subscription: kept to put it back, or to apply it later."""
+    return {"_items": list(sub["_items"]), "billing_cycle_anchor": sub["billing_cycle_anchor"], "_cycle": sub["_cycle"],
+            "_pending": list(sub["_pending"]), "items": [copy.deepcopy(item) for item in items_of(world, sub)]}
+
+
+def _put_state(world: World, sub: dict, state: dict, drop: set[str] = frozenset()) -> None:
+    for item_id in drop:
+        world.remove("subscription_items", item_id)
+    for item in state["items"]:
+        stored = world.find("subscription_items", item["id"])
+        if stored is None:
+            world.add("subscription_items", copy.deepcopy(item))
+        else:
+            stored.clear()
+            stored.update(copy.deepcopy(item))
+    sub.update(_items=list(state["_items"]), billing_cycle_anchor=state["billing_cycle_anchor"],
+               _cycle=state["_cycle"], _pending=list(state["_pending"]))
+
+
+def _update_if_paid(world: World, sub: dict, plan: UpdatePlan, at: int, t: int, tracker: Tracker) -> None:
+    """Stripe's pending update: the update's invoice is created and charged first, with the subscription unchanged.
+    Paid, the change applies; unpaid, the subscription keeps its items, price and status and carries the change as
+    `pending_update` until the invoice is paid or the update expires."""
+    before = _state_of(world, sub)
+    _apply_item_changes(world, sub, plan.changes, t)
+    lines = sub["_pending"] + plan.prorations + (new_cycle_lines(world, sub, at) if plan.reset else [])
+    sub["_pending"] = []
+    after = _state_of(world, sub)
+    old_items = {item["id"]: item for item in before["items"]}
+    changed = [item["id"] for item in after["items"]
+               if (item["price"], item["quantity"]) != ((old_items.get(item["id"]) or {}).get("price"),
+                                                        (old_items.get(item["id"]) or {}).get("quantity"))]
+    _put_state(world, sub, before, drop=set(after["_items"]) - set(before["_items"]))
+    customer = world.get("customers", sub["customer"])
+    invoice = new_invoice(world, customer, sub, billing_reason="subscription_update", lines=lines, t=t,
+                          period=(at, at), proration_date=at)
+    invoice["_gates_update"] = True
+    sub["latest_invoice"] = invoice["id"]
+    sub["_pending_update"] = {
+        "invoice": invoice["id"], "state": after, "changed": changed,
+        "billing_cycle_anchor": after["billing_cycle_anchor"] if plan.reset else None,
+        "expires_at": min(t + PENDING_UPDATE_EXPIRY, period_of(world, sub)[1]),
+    }
+    run_invoice(world, sub, invoice, t, tracker=tracker)
+
+
+def _pending_update_shape(world: World, pending: dict) -> dict:
+    items = {item["id"]: item for item in pending["state"]["items"]}
+    return {"billing_cycle_anchor": pending["billing_cycle_anchor"], "expires_at": pending["expires_at"],
+            "subscription_items": [render(world, "subscription_items", items[i]) for i in pending["changed"]],
+            "trial_end": None, "trial_from_plan": False}
+
+
+def _settle_pending_update(world: World, sub: dict, outcome: str | None, t: int, tracker: Tracker) -> None:
+    """The pending update's invoice was paid (the change applies) or not (the change stays pending)."""
+    pending = sub["_pending_update"]
+    if outcome != SUCCEEDED:
+        if sub["pending_update"] is None:
+            sub["pending_update"] = _pending_update_shape(world, pending)
+        tracker.emit_updated("customer.subscription.updated", created=t)
+        return
+    announced = sub["pending_update"] is not None
+    _put_state(world, sub, pending["state"])
+    sub.update(pending_update=None, _pending_update=None)
+    tracker.emit_updated("customer.subscription.updated", created=t)
+    if announced:
+        emit(world, "customer.subscription.pending_update_applied", "subscriptions", sub, created=t)
+
+
+def expire_pending_update(world: World, sub: dict, t: int) -> None:
+    """Nobody paid the pending update's invoice in time: it is voided and the change discarded."""
+    invoice = world.get("invoices", sub["_pending_update"]["invoice"])
+    if invoice["status"] == "open":
+        void_invoice(world, invoice, t)  # discards the pending update
+    else:
+        tracker = Tracker(world, "subscriptions", sub)
+        sub.update(pending_update=None, _pending_update=None)
+        tracker.emit_updated("customer.subscription.updated", created=t)
+    emit(world, "customer.subscription.pending_update_expired", "subscriptions", sub, created=t)
 
 
 def require_payable(world: World, payment_method: str | None) -> None:

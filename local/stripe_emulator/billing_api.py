@@ -24,6 +24,10 @@ from .store import World
 
 PRORATION_BEHAVIORS = ("create_prorations", "none", "always_invoice")
 PAYMENT_BEHAVIORS = ("allow_incomplete", "error_if_incomplete", "pending_if_incomplete", "default_incomplete")
+# What the pending-updates reference allows with payment_behavior=pending_if_incomplete (items: price and quantity).
+PENDING_UPDATE_PARAMS = ("expand", "payment_behavior", "proration_behavior", "proration_date", "billing_cycle_anchor",
+                         "items", "trial_end", "trial_from_plan", "add_invoice_items")
+PENDING_UPDATE_ITEM_PARAMS = ("id", "price", "quantity")
 SUBSCRIPTION_STATUSES = ("active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due",
                          "paused", "trialing", "unpaid")
 
@@ -122,6 +126,8 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
     t = world.now_for(sub)
     behavior = get_str(params, "proration_behavior", choices=PRORATION_BEHAVIORS) or "create_prorations"
     payment_behavior = get_str(params, "payment_behavior", choices=PAYMENT_BEHAVIORS) or "allow_incomplete"
+    if payment_behavior == "pending_if_incomplete":
+        _check_pending_update_params(params)
     proration_date = get_int(params, "proration_date")
     customer = world.get("customers", sub["customer"])
     changes = (billing.plan_item_changes(world, sub, get_list(params, "items")) if "items" in params else [])
@@ -156,6 +162,18 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
         emit(world, "customer.subscription.trial_will_end", "subscriptions", sub, created=t)
         billing.renew(world, sub, t)
     return render(world, "subscriptions", sub, ctx.expand)
+
+
+def _check_pending_update_params(params: dict) -> None:
+    unsupported = [name for name in params if name not in PENDING_UPDATE_PARAMS]
+    for i, spec in enumerate(get_list(params, "items")):
+        if isinstance(spec, dict):
+            unsupported += [f"items[{i}][{name}]" for name in spec if name not in PENDING_UPDATE_ITEM_PARAMS]
+    if unsupported:
+        raise errors.invalid(
+            "When `payment_behavior` is set to `pending_if_incomplete`, you can only pass supported params. "
+            f"`{unsupported[0]}` is not supported. See https://stripe.com/docs/billing/subscriptions/"
+            "pending-updates-reference#supported-attributes for more details.", param=unsupported[0])
 
 
 def _set_cancel_at(world: World, sub: dict, value: object, t: int) -> None:
@@ -306,14 +324,7 @@ def void_invoice(ctx: Ctx, params: dict, id: str) -> dict:
     invoice = ctx.world.get("invoices", id)
     if invoice["status"] != "open":
         raise errors.invalid(f"You can only void an open invoice. This invoice is {invoice['status']}.")
-    t = ctx.world.now_for(invoice)
-    invoice.update(status="void", next_payment_attempt=None)
-    invoice["status_transitions"]["voided_at"] = t
-    for payment in ctx.world.collections["invoice_payments"].values():
-        if payment["invoice"] == id and payment["status"] == "open":
-            payment["status"] = "canceled"
-            payment["status_transitions"]["canceled_at"] = t
-    emit(ctx.world, "invoice.voided", "invoices", invoice, created=t)
+    billing.void_invoice(ctx.world, invoice, ctx.world.now_for(invoice))
     return render(ctx.world, "invoices", invoice, ctx.expand)
 
 

@@ -264,7 +264,7 @@ def replace_card(world: World, customer: dict, number: str, *, pay_open_invoices
         tracker.emit_updated("customer.subscription.updated", created=t)
     if pay_open_invoices:
         for sub in subs:
-            if sub["status"] not in ("past_due", "unpaid", "incomplete"):
+            if sub["status"] not in ("past_due", "unpaid", "incomplete") and sub["_pending_update"] is None:
                 continue
             for invoice in list(world.collections["invoices"].values()):
                 if invoice["status"] == "open" and billing.subscription_of(world, invoice) is sub:
