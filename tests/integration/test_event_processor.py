@@ -174,6 +174,12 @@ class StripeStandIn:
     def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None:
         return None
 
+    def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None:
+        return None
+
+    def payment_description(self, project_id: str, mode: str, payment_intent_id: str) -> str | None:
+        return None
+
 
 def test_a_tie_in_the_same_second_is_resolved_by_stripe(project_id):
     # Given two updates of one subscription created in the same second, delivered in the wrong order

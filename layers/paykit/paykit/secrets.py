@@ -51,6 +51,12 @@ class SecretStore:
         raw = self.get_string(name, max_age)
         return json.loads(raw) if raw else {}
 
+    def get_field(self, name: str, field: str, max_age: float | None = None) -> str | None:
+        """One field of a JSON secret. Its absence is never trusted from the cache: a key added a moment ago in
+        another container is seen by the very next request (issue 11, item 6), at one read per miss."""
+        value = self.get_json(name, max_age).get(field)
+        return value if value else self.get_json(name, max_age=0).get(field) or None
+
     def put_json(self, name: str, value: dict[str, str], exists: bool) -> None:
         """Write the whole secret; `exists` is the caller's belief, corrected when wrong."""
         raw = json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -50,7 +50,7 @@ class StripeGateway:
         name = stripe_secret_name(self._settings.secret_prefix, project_id, mode)
         if refresh:
             self._secrets.invalidate(name)
-        key = self._secrets.get_json(name).get("secret_key")
+        key = self._secrets.get_field(name, "secret_key")
         if not key:
             raise NotFound("Stripe not configured")
         return key

@@ -14,6 +14,7 @@ class EventLogEntry(ResponseModel):
     received_at: str
     status: EventStatus | None
     error: str | None = None
+    reason: str | None = None  # why an ignored event changed nothing (e.g. the configuration is deactivated)
 
 
 class EventLogPage(ResponseModel):

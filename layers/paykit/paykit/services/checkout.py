@@ -10,6 +10,7 @@ from paykit.auth import Principal
 from paykit.errors import BadRequest, InvalidInput, NotFound
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
+from paykit.services import names
 from paykit.services.events import EventProcessor, default_processor
 from paykit.services.subscriptions import (
     SUBSCRIBED,
@@ -56,6 +57,8 @@ def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
 
 def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRequest, client_key: str | None = None,
                             table: Table | None = None, gateway: StripeGateway | None = None) -> CheckoutOut:
+    """The price is read (and checked) before anything is created: a refused request leaves no customer in Stripe
+    and no mapping here (issue 11, item 8); its trial days and name come from that read (items 2 and 3)."""
     table, gateway = table or default_table(), gateway or default_gateway()
     scope = scope_of(caller, test_mode, table)
     success_url = check_redirect_url(scope, "success_url", body.success_url)
@@ -64,25 +67,60 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
     if body.mode == "subscription" and not body.allow_existing_subscription and any(
             s.get("status") in SUBSCRIBED for s in user_subscriptions(table, scope)):
         raise BadRequest("User already has an active subscription")
+    price = checked_price(gateway, scope, body.price_id, body.mode)
     customer_id = ensure_customer(scope, table, gateway)
     ours = {"user_id": scope.user_id, "project_id": scope.project_id}  # decision 12
     params: dict[str, Any] = {
         "mode": body.mode,
         "customer": customer_id,
-        "line_items": [{"price": body.price_id, "quantity": body.quantity}],
+        "line_items": [{"price": price["id"], "quantity": body.quantity}],
         # `{CHECKOUT_SESSION_ID}` stays as sent: Stripe fills it in on the redirect.
         "success_url": success_url,
         "cancel_url": cancel_url,
         "client_reference_id": scope.user_id,
         "metadata": {**(body.metadata or {}), **ours},
     }
-    params["subscription_data" if body.mode == "subscription" else "payment_intent_data"] = {"metadata": ours}
+    if body.mode == "subscription":
+        params["subscription_data"] = {"metadata": ours}
+        # API 2026-10-28 has no `trial_from_plan` on Checkout: the price's own trial is passed on (E12).
+        trial_days = (price.get("recurring") or {}).get("trial_period_days")
+        if trial_days:
+            params["subscription_data"]["trial_period_days"] = int(trial_days)
+    else:
+        params["payment_intent_data"] = {"metadata": ours}
+        label = names.price_label(price, quantity=body.quantity)
+        if label:  # shown on the receipt and in Stripe's dashboard; the payment record takes it from there
+            params["payment_intent_data"]["description"] = label
     options = {}
     key = scope.idempotency_key("checkout", client_key)
     if key:
         options["idempotency_key"] = key
     session = gateway.call(scope.project_id, scope.mode, lambda c: _create_session(c, params, options))
     return CheckoutOut(session_id=session.id, checkout_url=session.url)
+
+
+def checked_price(gateway: StripeGateway, scope: Scope, price_id: str, mode: str) -> dict[str, Any]:
+    """The price with its product, refused with a 422 as Stripe's Checkout would refuse it, before any write."""
+    import stripe
+
+    def read(c: Any) -> dict[str, Any]:
+        try:
+            return c.v1.prices.retrieve(price_id, {"expand": ["product"]}).to_dict()
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing" or exc.http_status == 404:
+                raise InvalidInput(("body", "price_id"), f"No such price: '{price_id}'", "price_invalid") from exc
+            raise
+
+    price = gateway.call(scope.project_id, scope.mode, read)
+    product = price.get("product")
+    if not price.get("active", True) or (isinstance(product, dict) and product.get("active") is False):
+        raise InvalidInput(("body", "price_id"), "The price is not active", "price_invalid")
+    # Where Stripe's Checkout puts the blame: the line item in subscription mode, the mode in payment mode.
+    if mode == "subscription" and not price.get("recurring"):
+        raise InvalidInput(("body", "price_id"), "A subscription checkout needs a recurring price", "price_invalid")
+    if mode == "payment" and price.get("recurring"):
+        raise InvalidInput(("body", "mode"), "A recurring price needs mode=subscription", "value_error")
+    return price
 
 
 def _create_session(client: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:

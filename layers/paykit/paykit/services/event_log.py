@@ -22,7 +22,7 @@ def _mode(test_mode: bool) -> str:
 
 def _entry(item: dict[str, Any]) -> EventLogEntry:
     return EventLogEntry(id=item["event_id"], type=item["event_type"], received_at=item["received_at"],
-                         status=item.get("status"), error=item.get("error"))
+                         status=item.get("status"), error=item.get("error"), reason=item.get("reason"))
 
 
 def list_events(caller: Principal, project_id: uuid.UUID, test_mode: bool, page: int, page_size: int,
@@ -56,9 +56,9 @@ def replay(caller: Principal, project_id: uuid.UUID, event_id: str, test_mode: b
     messages = {
         "duplicate": "Already applied: nothing changed",
         "processed": "Applied",
-        "ignored": "Recorded: this event type changes no state",
+        "ignored": after.get("reason") or "Recorded: this event type changes no state",
         "failed": "Failed again: see error",
     }
     return EventReplayOut(id=event_id, type=after["event_type"], status=after.get("status"),
-                          applied=outcome in ("processed", "ignored"), message=messages[outcome],
+                          applied=outcome == "processed" or (outcome == "ignored" and not after.get("reason")), message=messages[outcome],
                           error=after.get("error") if outcome == "failed" else None)

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from paykit.errors import PayKitError
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
+from paykit.services import names
 from paykit.store import keys
 from paykit.store.table import Table, batch_get, cancellation_codes, default_table
 
@@ -38,9 +39,36 @@ class StripeReader(Protocol):
 
     def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None: ...
 
+    def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None: ...
+
+    def payment_description(self, project_id: str, mode: str, payment_intent_id: str) -> str | None: ...
+
 
 class GatewayReader:
     """StripeReader over paykit.stripe_gateway (the SDK is imported on the first fetch only)."""
+
+    def __init__(self) -> None:
+        self._names = names.ProductNames(self._fetch_product_name)
+
+    def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None:
+        return self._names.get(project_id, mode, product_id)
+
+    def payment_description(self, project_id: str, mode: str, payment_intent_id: str) -> str | None:
+        """The payment intent's description (E12 sets it: "Pro · 5.00 USD"); cosmetic, so a failure leaves None."""
+        from paykit.stripe_gateway import default_gateway
+
+        try:
+            return default_gateway().call(project_id, mode, lambda c: c.v1.payment_intents.retrieve(
+                payment_intent_id)).description or None
+        except PayKitError as exc:
+            logger.warning("payment description not read", error=type(exc).__name__)
+            return None
+
+    @staticmethod
+    def _fetch_product_name(project_id: str, mode: str, product_id: str) -> str | None:
+        from paykit.stripe_gateway import default_gateway
+
+        return default_gateway().call(project_id, mode, lambda c: c.v1.products.retrieve(product_id)).name or None
 
     def subscription(self, project_id: str, mode: str, subscription_id: str) -> dict[str, Any]:
         from paykit.stripe_gateway import default_gateway
@@ -207,12 +235,20 @@ class EventProcessor:
         handler = HANDLERS.get(event["type"])
         changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
         extra: list[dict[str, Any]] = []
+        reason = None
         if handler is not None:
             ctx = _Ctx(project_id, mode, event, changes, extra)
-            self._prefetch(ctx)
-            handler(self, ctx)
-        status = "processed" if handler is not None else "ignored"
-        head = [self._marker(project_id, mode, event), self._log(project_id, mode, event, raw, received_at, status)]
+            self._prefetch(ctx, project=True)
+            reason = _inactive_reason(self.record(ctx, keys.project(project_id)))
+            if reason is None:
+                handler(self, ctx)
+        status = "processed" if handler is not None and reason is None else "ignored"
+        if reason is None:
+            head = [self._marker(project_id, mode, event), self._log(project_id, mode, event, raw, received_at, status)]
+        else:
+            # No dedup marker: once the configuration is active again, a replay (or Stripe's retry) applies it.
+            logger.info("event ignored", reason=reason)
+            head = [self._log(project_id, mode, event, raw, received_at, status, reason)]
         try:
             self._commit(project_id, mode, head, changes, extra)
         except ClientError as exc:
@@ -291,14 +327,16 @@ class EventProcessor:
         }}
 
     def _log(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str,
-             status: str) -> dict[str, Any]:
-        return {"Update": {
+             status: str, reason: str | None = None) -> dict[str, Any]:
+        """The event-log record's outcome; an ignored event keeps its reason and never hides an earlier success."""
+        update = {
             "Key": keys.event_record(project_id, mode, event["id"]),
             "UpdateExpression": (
                 "SET #type = :item, event_id = :id, event_type = :etype, #status = :status, "
                 "received_at = if_not_exists(received_at, :at), stripe_created = :created, "
                 "body = if_not_exists(body, :body), processed_at = :now, expires_at = :exp, "
-                "gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk) REMOVE #error"
+                "gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk)"
+                + (", reason = :reason REMOVE #error" if reason else " REMOVE #error, reason")
             ),
             "ExpressionAttributeNames": {"#type": "type", "#status": "status", "#error": "error"},
             "ExpressionAttributeValues": {
@@ -307,7 +345,11 @@ class EventProcessor:
                 ":exp": int(self.clock()) + MARKER_DAYS * 86400,
                 ":gpk": keys.project_events_gsi(project_id, mode), ":gsk": f"{received_at}#{event['id']}",
             },
-        }}
+        }
+        if reason:
+            update["ExpressionAttributeValues"].update({":reason": reason, ":processed": "processed"})
+            update["ConditionExpression"] = "attribute_not_exists(#status) OR #status <> :processed"
+        return {"Update": update}
 
     def _record_failure(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str,
                         exc: Exception) -> None:
@@ -336,12 +378,13 @@ class EventProcessor:
 
     # ------------------------------------------------------------------ reads used by the handlers
 
-    def _prefetch(self, ctx: _Ctx) -> None:
-        """One consistent BatchGetItem for the records the handler will read (and the project, once per container),
-        so an event costs that read plus its transaction. Keys the payload does not name are read when needed."""
+    def _prefetch(self, ctx: _Ctx, project: bool = False) -> None:
+        """One consistent BatchGetItem for the records the handler will read and the project (each event checks its
+        configuration is active; observations read it once per container for its owner), so an event costs that
+        read plus its transaction. Keys the payload does not name are read when needed."""
         planner = READS.get(ctx.event["type"])
         wanted = planner(ctx) if planner else []
-        if ctx.project_id not in self._owners:
+        if project or ctx.project_id not in self._owners:
             wanted.append(keys.project(ctx.project_id))
         if not wanted:
             return
@@ -368,6 +411,15 @@ class EventProcessor:
             return None
         item = self.record(ctx, keys.user_of_customer(ctx.project_id, ctx.mode, customer_id))
         return item.get("user_id") if item else None
+
+
+def _inactive_reason(project: dict[str, Any] | None) -> str | None:
+    """Why an event of this project must change nothing: its Stripe configuration was deactivated (E7). A project
+    without a configuration item here is the receiver's concern (it refuses deliveries for unknown projects)."""
+    config = (project or {}).get("config")
+    if config and not config.get("is_active"):
+        return "Stripe configuration is deactivated: nothing was applied; replay the event once it is active again"
+    return None
 
 
 _STAMPS = ("stripe_event_created", "stripe_event_id")
@@ -442,13 +494,11 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
         return  # a canceled subscription is final; a late event never brings it back
     item0 = ((sub.get("items") or {}).get("data") or [{}])[0]
     price = item0.get("price") or {}
-    product = price.get("product")
     metadata = sub.get("metadata") or {}
     new.update({
         "customer_id": new.get("customer_id") or sub.get("customer"),
         "status": sub.get("status"),
-        "plan_name": metadata.get("plan_name") or price.get("nickname")
-        or (product.get("name") if isinstance(product, dict) else None),
+        "plan_name": metadata.get("plan_name") or _plan_name(p, ctx, new, price),
         "price_id": price.get("id"),
         # What MRR needs (issue 6): the price's amount, currency and recurring interval.
         "price_amount_cents": price.get("unit_amount"),
@@ -469,6 +519,16 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
 
 
+def _plan_name(p: EventProcessor, ctx: _Ctx, stored: dict[str, Any], price: dict[str, Any]) -> str | None:
+    """The price's nickname, else its product's name; the stored name while the price is the same (no Stripe read)."""
+    known = names.plan_name(price)
+    if known or not price.get("id"):
+        return known
+    if stored.get("price_id") == price["id"] and stored.get("plan_name"):
+        return stored["plan_name"]
+    return p.stripe.product_name(ctx.project_id, ctx.mode, names.product_of(price)[0])
+
+
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if v is not None}
 
@@ -476,8 +536,9 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
 def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | None, amount: int | None,
              currency: str | None, created: Any, user_id: str | None, sub_id: str | None,
              description: str | None = None, refunded: int | None = None, authoritative: bool = True,
-             customer_id: str | None = None) -> None:
-    """Merges one observation of a payment into its record; every rule is order-free (max, min, first known)."""
+             customer_id: str | None = None, describe: Callable[[], str | None] | None = None) -> None:
+    """Merges one observation of a payment into its record; every rule is order-free (max, min, first known).
+    `describe` reads the description from Stripe, only when neither the record nor the payload has one."""
     old = p.record(ctx, keys.payment(ctx.project_id, ctx.mode, pi_id))
     new = dict(old) if old else {
         **keys.payment(ctx.project_id, ctx.mode, pi_id), "type": "payment",
@@ -503,6 +564,8 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
         new["stripe_subscription_id"] = sub_id
     if description and (authoritative or not new.get("description")):
         new["description"] = description
+    if not new.get("description") and describe is not None:
+        new["description"] = describe()
     if refunded is not None:
         _merge_refund(new, int(refunded), _ts(ctx.created))
     new["status"] = _payment_status(new)
@@ -581,9 +644,11 @@ def on_checkout_completed(p: EventProcessor, ctx: _Ctx) -> None:
         ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
     elif pi:
         paid = session.get("payment_status") in ("paid", "no_payment_required")
+        expanded = session.get("payment_intent")
+        known = metadata.get("description") or (expanded.get("description") if isinstance(expanded, dict) else None)
         _payment(p, ctx, pi, base_status="succeeded" if paid else "pending", amount=session.get("amount_total"),
                  currency=session.get("currency"), created=session.get("created"), user_id=user_id, sub_id=None,
-                 description=metadata.get("description"))
+                 description=known, describe=lambda: p.stripe.payment_description(ctx.project_id, ctx.mode, pi))
 
 
 def _observe_checkout_session(p: EventProcessor, ctx: _Ctx, session: dict[str, Any]) -> None:

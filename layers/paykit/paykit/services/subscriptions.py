@@ -9,7 +9,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from paykit.auth import Principal
-from paykit.errors import BadRequest, InvalidInput, NotFound
+from paykit.errors import BadRequest, InvalidInput, NotFound, PaymentRequired
 from paykit.models.subscriptions import (
     CancelOut,
     PaymentList,
@@ -19,7 +19,7 @@ from paykit.models.subscriptions import (
     SubscriptionOut,
     UpdateOut,
 )
-from paykit.services.events import EventProcessor, _ts, default_processor
+from paykit.services.events import EventProcessor, _payment_intent_of, _ts, default_processor
 from paykit.store.paging import decode_cursor, encode_cursor
 from paykit.store import keys
 from paykit.store.table import Table, default_table
@@ -27,6 +27,8 @@ from paykit.stripe_gateway import StripeGateway, default_gateway
 
 # Decision 18: the newest of these first, else the newest final one.
 NON_FINAL = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
+# A subscription whose latest invoice is unpaid: resuming it pays that invoice first.
+UNPAID = ("past_due", "unpaid")
 # Decision 14: what counts as "already subscribed" for E12.
 SUBSCRIBED = ("active", "trialing", "past_due")
 # Reads (E14, E15) trust a project gate for this long per container: warm reads skip the project GetItem.
@@ -75,18 +77,22 @@ _gates = _Gates()
 def scope_of(caller: Principal, test_mode: bool, table: Table | None = None, cached: bool = False) -> Scope:
     """404 when the token's project is missing, its config inactive or the mode has no secret key (decision 5)."""
     project_id = str(caller.project_id)
+    mode = "test" if test_mode else "live"
     item = _gates.get(project_id) if cached else None
-    if item is None:
+    if item is None or not _configured(item, mode):  # "not configured" is never trusted from the cache
         item = (table or default_table()).get(keys.project(project_id))
         if item is None:
             raise NotFound("Project not found")
+        if not _configured(item, mode):
+            raise NotFound("Stripe not configured")
+        if cached:  # stamped when read, so a warm container still re-reads every GATE_SECONDS
+            _gates.put(project_id, item)
+    return Scope(caller, test_mode, item.get("config") or {})
+
+
+def _configured(item: dict[str, Any], mode: str) -> bool:
     config = item.get("config") or {}
-    mode = "test" if test_mode else "live"
-    if not config.get("is_active") or not (config.get(mode) or {}).get("secret_key_masked"):
-        raise NotFound("Stripe not configured")
-    if cached:
-        _gates.put(project_id, item)
-    return Scope(caller, test_mode, config)
+    return bool(config.get("is_active") and (config.get(mode) or {}).get("secret_key_masked"))
 
 
 def check_redirect_url(scope: Scope, field: str, url: str) -> str:
@@ -193,11 +199,25 @@ def _current(table: Table, scope: Scope, action: str) -> dict[str, Any]:
     return chosen
 
 
-def _record(processor: EventProcessor, scope: Scope, sub: Any) -> dict[str, Any]:
-    """Decision 17: Stripe's answer is recorded at once, through the processor's guarded write path."""
-    obj = sub.to_dict() if hasattr(sub, "to_dict") else dict(sub)
-    processor.apply_stripe_object(scope.project_id, scope.mode, "subscription", obj)
-    return obj
+def _record(processor: EventProcessor, gateway: StripeGateway, scope: Scope, sub: Any) -> dict[str, Any]:
+    """Decision 17: Stripe's answer is recorded at once, through the processor's guarded write path, and returned.
+
+    A replayed idempotent request (`Idempotent-Replayed: true`) gets the original response, which a later change may
+    have made stale: the caller still gets that answer (the retry's meaning), but what is recorded is Stripe's current
+    object, so a retry never overwrites newer state (decision 10; issue 11, item 1)."""
+    answer = sub.to_dict()
+    current = answer
+    if _replayed(sub):
+        current = gateway.call(scope.project_id, scope.mode,
+                               lambda c: c.v1.subscriptions.retrieve(answer["id"])).to_dict()
+    processor.apply_stripe_object(scope.project_id, scope.mode, "subscription", current)
+    return answer
+
+
+def _replayed(obj: Any) -> bool:
+    response = getattr(obj, "last_response", None)
+    headers = getattr(response, "headers", None) or {}
+    return any(k.lower() == "idempotent-replayed" and str(v).lower() == "true" for k, v in headers.items())
 
 
 def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: bool, client_key: str | None = None,
@@ -212,7 +232,7 @@ def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: 
         options = _options(scope.idempotency_key("cancel", client_key, sub_id))
         sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
             sub_id, {"cancel_at_period_end": True}, options))
-    obj = _record(processor, scope, sub)
+    obj = _record(processor, gateway, scope, sub)
     immediate = obj.get("status") == "canceled"
     return CancelOut(
         subscription_id=sub_id, status=obj["status"], cancel_at=None if immediate else _ts(obj.get("cancel_at")),
@@ -245,12 +265,45 @@ def resume_subscription(caller: Principal, test_mode: bool, client_key: str | No
     if not current.get("cancel_at"):
         raise BadRequest("The subscription is not scheduled for cancellation")
     sub_id = current["subscription_id"]
+    if current.get("status") in UNPAID:
+        _pay_open_invoice(gateway, scope, sub_id)
     options = _options(scope.idempotency_key("resume", client_key, sub_id))
     sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
         sub_id, {"cancel_at_period_end": False, "cancel_at": ""}, options))
-    obj = _record(processor, scope, sub)
+    obj = _record(processor, gateway, scope, sub)
     return CancelOut(subscription_id=sub_id, status=obj["status"], cancel_at=_ts(obj.get("cancel_at")),
                      cancelled_at=_ts(obj.get("canceled_at")), message="Subscription resumed; it renews as before.")
+
+
+def _pay_open_invoice(gateway: StripeGateway, scope: Scope, sub_id: str) -> None:
+    """Resuming a subscription whose last invoice is unpaid pays it first: a decline is a 402 and the cancellation
+    stays scheduled (issue 11, item 7's rule for resume)."""
+    def pay(c: Any) -> None:
+        invoice = c.v1.subscriptions.retrieve(sub_id).latest_invoice
+        invoice_id = invoice if isinstance(invoice, str) else getattr(invoice, "id", None)
+        if invoice_id and c.v1.invoices.retrieve(invoice_id).status == "open":
+            c.v1.invoices.pay(invoice_id)
+
+    gateway.call(scope.project_id, scope.mode, pay)
+
+
+def _decline_message(gateway: StripeGateway, scope: Scope, invoice: Any) -> str:
+    """Stripe's message for the payment that left a pending update: the invoice's payment intent's last error."""
+    invoice_id = invoice.get("id") if isinstance(invoice, dict) else invoice
+
+    def read(c: Any) -> str | None:
+        if not invoice_id:
+            return None
+        pi = _payment_intent_of(c.v1.invoice_payments.list({"invoice": invoice_id}).to_dict().get("data") or [])
+        if pi is None:
+            return None
+        intent = c.v1.payment_intents.retrieve(pi)
+        if intent.status == "requires_action":
+            return "The payment for this change requires authentication; the plan was not changed"
+        error = intent.last_payment_error
+        return error.message if error else None
+
+    return gateway.call(scope.project_id, scope.mode, read) or "The payment for this change failed"
 
 
 def _plan_change(gateway: StripeGateway, scope: Scope, sub_id: str, new_price_id: str) -> tuple[dict, dict, dict]:
@@ -291,10 +344,13 @@ def update_subscription(caller: Principal, test_mode: bool, new_price_id: str, p
     sub_id = _current(table, scope, "update")["subscription_id"]
     _, item, price = _plan_change(gateway, scope, sub_id, new_price_id)
     options = _options(scope.idempotency_key("update", client_key, sub_id, new_price_id, proration_behavior))
+    # Stripe's pending updates: a change whose invoice is not paid is not applied (issue 11, item 7).
     sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
-        sub_id, {"items": [{"id": item["id"], "price": price["id"]}], "proration_behavior": proration_behavior},
-        options))
-    obj = _record(processor, scope, sub)
+        sub_id, {"items": [{"id": item["id"], "price": price["id"]}], "proration_behavior": proration_behavior,
+                 "payment_behavior": "pending_if_incomplete"}, options))
+    obj = _record(processor, gateway, scope, sub)
+    if obj.get("pending_update"):
+        raise PaymentRequired(_decline_message(gateway, scope, obj.get("latest_invoice")))
     return UpdateOut(subscription_id=sub_id, status=obj["status"], price_id=price["id"],
                      message="Subscription updated to new plan successfully.")
 

@@ -73,7 +73,6 @@ def message_group(project_id: str, mode: str, event: dict[str, Any]) -> str:
 
 @dataclass
 class _Gate:
-    active: bool
     checked_at: float
 
 
@@ -92,18 +91,21 @@ class WebhookReceiver:
         self._lock = threading.Lock()
 
     def _project_active(self, project_id: str) -> bool:
-        """Project exists and its config is active (404s otherwise); cached at most 60 s per container."""
+        """Project exists and its config is active (404s otherwise). Only "active" is cached (at most 60 s per
+        container): a re-enabled config is seen at once, and the processor ignores what a deactivated one sends."""
         with self._lock:
             gate = self._gates.get(project_id)
         if gate is not None and self._monotonic() - gate.checked_at < PROJECT_CACHE_SECONDS:
-            return gate.active
+            return True
         item = self.table.get(keys.project(project_id))
         if item is None:
             raise NotFound("Project not found")
-        config = item.get("config") or {}
-        active = bool(config.get("is_active"))
+        active = bool((item.get("config") or {}).get("is_active"))
         with self._lock:
-            self._gates[project_id] = _Gate(active, self._monotonic())
+            if active:
+                self._gates[project_id] = _Gate(self._monotonic())
+            else:
+                self._gates.pop(project_id, None)
         return active
 
     def receive(self, project_id: str, mode: str, headers: dict[str, str], payload: bytes) -> dict[str, bool]:
@@ -114,7 +116,7 @@ class WebhookReceiver:
         if not self._project_active(project_id):
             raise NotFound("Stripe not configured")
         name = stripe_secret_name(self.settings.secret_prefix, project_id, mode)
-        secret = self.secrets.get_json(name, max_age=self.settings.webhook_secret_max_age_seconds).get("webhook_secret")
+        secret = self.secrets.get_field(name, "webhook_secret", max_age=self.settings.webhook_secret_max_age_seconds)
         if not secret:
             raise NotFound("Stripe not configured")
         header = next((v for k, v in headers.items() if k.lower() == "stripe-signature"), None)
