@@ -207,12 +207,17 @@ def allowed_parameters(type_name: str) -> frozenset[str] | None:
     return _allowed_cache[type_name]
 
 
-def check_known(params: dict, type_name: str | None, extra: Iterable[str] = ()) -> None:
+def check_known(params: dict, type_name: str | None, extra: Iterable[str] = (),
+                reads: Iterable[str] | None = None) -> None:
+    """Refuses a parameter the SDK does not declare for the operation, and one it declares that the handler does
+    not read (`reads`): the emulator would ignore it silently, so it answers as Stripe does for unknown ones."""
     if not type_name:
         return
     allowed = allowed_parameters(type_name)
     if allowed is None:
         return
+    if reads is not None:
+        allowed = allowed & set(reads)
     allowed = allowed | set(extra)
     for name in params:
         if name not in allowed:

@@ -6,6 +6,7 @@ import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .render import render
@@ -49,6 +50,14 @@ class Route:
     resource: str  # permission name for restricted keys, e.g. "customers", "checkout_sessions"
     params_type: str | None  # `stripe.params` type whose keys are the accepted top-level parameters
     extra_params: tuple[str, ...] = ()
+
+    @cached_property
+    def reads(self) -> frozenset[str]:
+        """The parameters the handler reads (computed on first use, once every module is loaded); `expand` is
+        read by the app for every route."""
+        from .reads import handler_reads
+
+        return handler_reads(self.handler) | {"expand"}
 
 
 ROUTES: list[Route] = []

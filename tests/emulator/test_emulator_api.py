@@ -260,3 +260,22 @@ def test_concurrent_requests_are_safe(emu: Emu):
     assert len(shared) == 1
     emails = [c.email for c in emu.client.v1.customers.list({"limit": 100}).auto_paging_iter()]
     assert len(emails) == 41 and emails.count("once@example.com") == 1
+
+
+@pytest.mark.parametrize("operation, params, name", [
+    ("checkout", {"allow_promotion_codes": True}, "allow_promotion_codes"),
+    ("checkout", {"automatic_tax": {"enabled": True}}, "automatic_tax"),
+    ("customer", {"shipping": {"name": "A", "address": {"line1": "1 Main St"}}}, "shipping"),
+])
+def test_a_parameter_the_sdk_declares_but_the_emulator_does_not_model_is_refused_not_ignored(emu: Emu, operation,
+                                                                                             params, name):
+    # Given an operation whose SDK params type declares `name`, which the emulator's handler never reads
+    # When it is sent
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        if operation == "checkout":
+            emu.session(emu.price(), **params)
+        else:
+            emu.client.v1.customers.create(params)
+    # Then it is refused as Stripe refuses an unknown parameter, instead of being accepted and ignored
+    assert refused.value.http_status == 400 and refused.value.code == "parameter_unknown"
+    assert refused.value.param == name
