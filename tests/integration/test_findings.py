@@ -257,3 +257,54 @@ def test_a_recurring_price_in_payment_mode_creates_nothing(client, shop):
     reply = start_checkout(client, shop, shop.token(), "monthly", mode="payment")
     assert reply.status == 422 and reply.json()["detail"][0]["loc"] == ["body", "mode"]
     assert shop.stripe("GET", "/v1/customers", limit=100)["data"] == before
+
+
+def sync_events(shop: Shop) -> None:
+    """Applies the account's events as their webhooks would (the shop registers no endpoint)."""
+    for evt in reversed(shop.stripe("GET", "/v1/events", limit=100)["data"]):
+        default_processor().process_event(shop.project_id, "test", evt, json.dumps(evt))
+
+
+def test_resuming_a_past_due_subscription_pays_its_invoice_first_or_is_402(client, shop):
+    # Given a subscriber whose renewal was declined (past_due), who then scheduled a cancellation
+    token = shop.token()
+    sub = subscribe(client, shop, token)["subscription"]
+    customer_card(shop, sub["customer_id"], DECLINE_ON_CHARGE)
+    advanced = requests.post(f"{shop.emulator_url}/_emulator/advance", json={"seconds": 32 * 86400},
+                             headers={"Authorization": f"Bearer {shop.key}"}, timeout=10)
+    assert advanced.status_code == 200, advanced.text
+    sync_events(shop)
+    assert client.get(f"{BASE}/my-subscription", token=token).json()["status"] == "past_due"
+    assert client.post(f"{BASE}/cancel-subscription", token=token, json_body={}).status == 200
+    sync_events(shop)  # the account's clock is 32 days ahead of PayKit's: its events, not the answer, are newest
+    # When they resume with the card still declining
+    reply = client.post(f"{BASE}/resume-subscription", token=token)
+    # Then it is a 402 with Stripe's message and the cancellation stays scheduled
+    assert reply.status == 402 and "declined" in reply.json()["detail"].lower()
+    assert shop.stripe("GET", f"/v1/subscriptions/{sub['subscription_id']}")["cancel_at_period_end"] is True
+    # When the card is fixed and they resume again
+    customer_card(shop, sub["customer_id"], "4242424242424242")
+    reply = client.post(f"{BASE}/resume-subscription", token=token)
+    # Then the open invoice is paid and the subscription goes on
+    assert reply.status == 200, reply.text
+    stripe_sub = shop.stripe("GET", f"/v1/subscriptions/{sub['subscription_id']}")
+    assert (stripe_sub["status"], stripe_sub["cancel_at_period_end"]) == ("active", False)
+
+
+def test_the_refresher_names_records_stored_without_names(client, shop, developer):
+    from paykit.services import stats
+
+    # Given a subscription and a one-time payment stored before names were kept
+    token = shop.token()
+    sub_id = subscribe(client, shop, token)["subscription"]["subscription_id"]
+    session = start_checkout(client, shop, token, "one_time", mode="payment").json()
+    shop.pay(session["session_id"])
+    pi = client.get(f"{CHECKOUT}/{session['session_id']}", token=token).json()["payment"]["payment_intent_id"]
+    table = default_table()
+    table.update(keys.subscription(shop.project_id, "test", sub_id), UpdateExpression="REMOVE plan_name")
+    table.update(keys.payment(shop.project_id, "test", pi), UpdateExpression="REMOVE description")
+    # When the refresher runs
+    stats.refresh_developer(table, developer)
+    # Then both are named from Stripe
+    assert stored(shop, sub_id)["plan_name"] == "Pro"
+    assert table.get(keys.payment(shop.project_id, "test", pi))["description"] == "Pro · 5.00 USD"

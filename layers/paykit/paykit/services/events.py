@@ -43,6 +43,8 @@ class StripeReader(Protocol):
 
     def payment_description(self, project_id: str, mode: str, payment_intent_id: str) -> str | None: ...
 
+    def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None: ...
+
 
 class GatewayReader:
     """StripeReader over paykit.stripe_gateway (the SDK is imported on the first fetch only)."""
@@ -63,6 +65,18 @@ class GatewayReader:
         except PayKitError as exc:
             logger.warning("payment description not read", error=type(exc).__name__)
             return None
+
+    def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None:
+        """The plan name of a price (nickname, else product name), for records stored without one."""
+        from paykit.stripe_gateway import default_gateway
+
+        try:
+            price = default_gateway().call(project_id, mode, lambda c: c.v1.prices.retrieve(
+                price_id, {"expand": ["product"]})).to_dict()
+        except PayKitError as exc:
+            logger.warning("price not read", error=type(exc).__name__)
+            return None
+        return names.plan_name(price)
 
     @staticmethod
     def _fetch_product_name(project_id: str, mode: str, product_id: str) -> str | None:

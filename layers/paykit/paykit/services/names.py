@@ -79,3 +79,56 @@ class ProductNames:
         with self._lock:
             self._items[key] = (self._monotonic(), name)
         return name
+
+
+# ---------------------------------------------------------------------- the refresher's backfill
+
+
+def unnamed(record: dict[str, Any]) -> bool:
+    """A subscription without a plan name or a payment without a description (stored before issue 11)."""
+    if record.get("type") == "subscription":
+        return not record.get("plan_name") and bool(record.get("price_id"))
+    return record.get("type") == "payment" and not record.get("description")
+
+
+def subscription_label(sub: dict[str, Any]) -> str | None:
+    """"Pro · 19.00 USD / month" from a stored subscription record."""
+    price = {"nickname": sub.get("plan_name"), "unit_amount": sub.get("price_amount_cents"),
+             "currency": sub.get("currency"),
+             "recurring": {"interval": sub.get("price_interval"), "interval_count": sub.get("price_interval_count")}}
+    return price_label(price)
+
+
+def fill_names(table: Any, project_id: str, mode: str, records: list[dict[str, Any]], stripe: Any) -> int:
+    """Names the records given (see `unnamed`) from Stripe: plan names from the price (nickname, else product),
+    payment descriptions from their subscription's plan, else the payment intent's description. Each write is
+    guarded by the record's version, so a concurrent event wins and the next run tries again. Returns the count."""
+    from botocore.exceptions import ClientError
+
+    from paykit.store import keys
+    from paykit.store.table import is_conditional_failure
+
+    filled = 0
+    for record in records:
+        if record["type"] == "subscription":
+            field, value = "plan_name", stripe.price_plan_name(project_id, mode, record["price_id"])
+        else:
+            sub = (table.get(keys.subscription(project_id, mode, record["stripe_subscription_id"]))
+                   if record.get("stripe_subscription_id") else None)
+            label = subscription_label(sub) if sub else None
+            field = "description"
+            value = label or stripe.payment_description(project_id, mode, record["payment_intent_id"])
+        if not value:
+            continue
+        try:
+            table.update({"pk": record["pk"], "sk": record["sk"]},
+                         UpdateExpression="SET #f = :value, version = :next",
+                         ConditionExpression="attribute_not_exists(#f) AND (version = :v OR attribute_not_exists(version))",
+                         ExpressionAttributeNames={"#f": field},
+                         ExpressionAttributeValues={":value": value, ":v": record.get("version", 0),
+                                                    ":next": record.get("version", 0) + 1})
+            filled += 1
+        except ClientError as exc:
+            if not is_conditional_failure(exc):
+                raise
+    return filled

@@ -13,7 +13,8 @@ from paykit.models.common import iso, utcnow
 from paykit.models.config import MODES
 from paykit.models.stats import CurrencyStats, ModeStats, PaymentStats
 from paykit.observability import MetricUnit, logger
-from paykit.services.events import contribution, day_contribution
+from paykit.services import names
+from paykit.services.events import StripeReader, contribution, day_contribution, default_processor
 from paykit.store import keys
 from paykit.store import projects as project_store
 from paykit.store.table import Table, batch_get, default_table, is_conditional_failure
@@ -140,14 +141,18 @@ def refresh_all(table: Table | None = None) -> dict[str, int]:
     return drift
 
 
-def refresh_developer(table: Table, owner_id: str) -> int:
+def refresh_developer(table: Table, owner_id: str, stripe: StripeReader | None = None) -> int:
     """Recounts each (project, mode) from its records (Query gsi1), corrects the counters and day sums that
-    drifted, and writes the developer's roll-up. Returns the number of corrected figures."""
+    drifted, names the records stored without a plan name or description, and writes the developer's roll-up.
+    Returns the number of corrected figures."""
     rollup: dict[str, dict[str, int]] = {m: {} for m in MODES}
     corrected = 0
     for project in project_store.list_for_developer(table, owner_id):
         for mode in MODES:
-            totals, days = recount(table, project["id"], mode)
+            unnamed: list[dict[str, Any]] = []
+            totals, days = recount(table, project["id"], mode, unnamed)
+            if unnamed:
+                names.fill_names(table, project["id"], mode, unnamed, stripe or default_processor().stripe)
             corrected += _reconcile(table, keys.counters(project["id"], mode), totals, project["id"], mode)
             stored_days = table.query_all("pk = :pk AND begins_with(sk, :day)",
                                           {":pk": keys.counters(project["id"], mode)["pk"], ":day": "DAY#"})
@@ -162,12 +167,16 @@ def refresh_developer(table: Table, owner_id: str) -> int:
     return corrected
 
 
-def recount(table: Table, project_id: str, mode: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The counters and day sums the records of one (project, mode) add up to (the processor's own rules)."""
+def recount(table: Table, project_id: str, mode: str, unnamed: list[dict[str, Any]] | None = None,
+            ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The counters and day sums the records of one (project, mode) add up to (the processor's own rules); the
+    records without a name are collected into `unnamed` when given."""
     totals: dict[str, int] = {}
     days: dict[str, dict[str, int]] = {}
     for partition in (keys.project_subscriptions_gsi(project_id, mode), keys.project_payments_gsi(project_id, mode)):
         for record in table.query_all("gsi1pk = :pk", {":pk": partition}, index=keys.GSI1):
+            if unnamed is not None and names.unnamed(record):
+                unnamed.append(record)
             _merge(totals, contribution(record))
             for day, sums in day_contribution(record).items():
                 _merge(days.setdefault(day, {}), sums)
