@@ -17,7 +17,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from local import lambda_host
 from local.http_server import BackgroundServer
-from local.template import http_routes
+from local.template import default_route_function, http_routes
+from paykit.routing import path_pattern
 
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 
@@ -29,20 +30,41 @@ class CompiledRoute:
     function: str
     pattern: re.Pattern[str]
 
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.template_path}"
+
 
 def compile_routes() -> list[CompiledRoute]:
-    compiled = []
-    for route in http_routes():
-        regex = "".join(
-            f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part)
-            for part in re.split(r"(\{[^}]+\})", route.path)
-        )
-        compiled.append(CompiledRoute(route.method.upper(), route.path, route.function, re.compile(f"^{regex}$")))
+    compiled = [CompiledRoute(route.method.upper(), route.path, route.function, path_pattern(route.path))
+                for route in http_routes()]
     # Literal routes win over parameterised ones, as in API Gateway.
     return sorted(compiled, key=lambda r: r.template_path.count("{"))
 
 
-def build_event(route: CompiledRoute, method: str, raw_path: str, query: str, headers: dict[str, str],
+@dataclass(frozen=True)
+class Target:
+    """Where API Gateway sends a request: the function, the route key and the path parameters."""
+
+    function: str
+    route_key: str
+    path_params: dict[str, str]
+
+
+def find_target(routes: list[CompiledRoute], method: str, path: str) -> Target:
+    """The route with this method and path, else the $default route's function (404 / 405 in the envelope)."""
+    for route in routes:
+        if route.method in (method, "ANY"):
+            match = route.pattern.match(path)
+            if match:
+                return Target(route.function, route.route_key, match.groupdict())
+    default = default_route_function()
+    if default is None:
+        raise LookupError("template.yaml has no $default route")
+    return Target(default, "$default", {})
+
+
+def build_event(route_key: str, method: str, raw_path: str, query: str, headers: dict[str, str],
                 body: bytes, host: str, path_params: dict[str, str]) -> dict[str, Any]:
     content_type = headers.get("content-type", "")
     is_text = not body or (any(content_type.startswith(t) for t in _TEXT_TYPES) and _is_utf8(body))
@@ -52,7 +74,7 @@ def build_event(route: CompiledRoute, method: str, raw_path: str, query: str, he
     now = time.time()
     return {
         "version": "2.0",
-        "routeKey": f"{route.method} {route.template_path}",
+        "routeKey": route_key,
         "rawPath": raw_path,
         "rawQueryString": query,
         "headers": headers,
@@ -66,7 +88,7 @@ def build_event(route: CompiledRoute, method: str, raw_path: str, query: str, he
             "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                      "userAgent": headers.get("user-agent", "")},
             "requestId": str(uuid.uuid4()),
-            "routeKey": f"{route.method} {route.template_path}",
+            "routeKey": route_key,
             "stage": "$default",
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "timeEpoch": int(now * 1000),
@@ -104,7 +126,8 @@ class Gateway(BackgroundServer):
             def _handle(self) -> None:
                 gateway.serve(self)
 
-            # Every method API Gateway accepts: one no route serves is a 404 there, never http.server's 501.
+            # Every method API Gateway accepts: one no route serves goes to the $default route, never http.server's
+            # 501.
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_TRACE = do_QUERY = _handle
 
         super().__init__(host, port, Handler, "local-gateway")
@@ -123,15 +146,10 @@ class Gateway(BackgroundServer):
                 return _write(request, status, {"content-type": "text/html; charset=utf-8"}, payload)
             return _write(request, status, {"content-type": "application/json"}, json.dumps(payload).encode())
 
-        for route in self.routes:
-            if route.method not in (method, "ANY"):
-                continue
-            match = route.pattern.match(split.path)
-            if match:
-                event = build_event(route, method, split.path, split.query, headers, body,
-                                    headers.get("host", "127.0.0.1"), match.groupdict())
-                return _write_result(request, self._invoke(route.function, event))
-        _write(request, 404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+        target = find_target(self.routes, method, split.path)
+        event = build_event(target.route_key, method, split.path, split.query, headers, body,
+                            headers.get("host", "127.0.0.1"), target.path_params)
+        _write_result(request, self._invoke(target.function, event))
 
 
 def _write_result(request: BaseHTTPRequestHandler, result: Any) -> None:

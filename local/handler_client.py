@@ -7,7 +7,7 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 from local import lambda_host
-from local.gateway import build_event, compile_routes
+from local.gateway import build_event, compile_routes, find_target
 
 # Called with (method, path, reply) for every reply: the test suite's secret scan (tests/secret_scan.py) reads them.
 RESPONSE_OBSERVERS: list[Callable[[str, str, "Reply"], None]] = []
@@ -39,18 +39,15 @@ class HandlerClient:
         all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
         body = raw_body if raw_body is not None else (json.dumps(json_body) if json_body is not None else b"")
         body_bytes = body.encode() if isinstance(body, str) else body
-        for route in self.routes:
-            match = route.pattern.match(path)
-            if match and route.method == method.upper():
-                event = build_event(route, method.upper(), path, urlencode(query or {}), all_headers, body_bytes,
-                                    self.host, match.groupdict())
-                result = lambda_host.invoke(route.function, event)
-                reply = Reply(result["statusCode"], {k.lower(): v for k, v in result.get("headers", {}).items()},
-                              result.get("body") or "")
-                for observe in RESPONSE_OBSERVERS:
-                    observe(method.upper(), path, reply)
-                return reply
-        return Reply(404, {}, json.dumps({"message": "Not Found"}))
+        target = find_target(self.routes, method.upper(), path)
+        event = build_event(target.route_key, method.upper(), path, urlencode(query or {}), all_headers, body_bytes,
+                            self.host, target.path_params)
+        result = lambda_host.invoke(target.function, event)
+        reply = Reply(result["statusCode"], {k.lower(): v for k, v in result.get("headers", {}).items()},
+                      result.get("body") or "")
+        for observe in RESPONSE_OBSERVERS:
+            observe(method.upper(), path, reply)
+        return reply
 
     def get(self, path: str, **kw: Any) -> Reply:
         return self.request("GET", path, **kw)

@@ -198,13 +198,19 @@ def functions(path: str | Path | None = None) -> dict[str, FunctionSpec]:
 
 
 def http_routes(path: str | Path | None = None) -> list[Route]:
-    """Every HttpApi event of every function, in template order."""
+    """Every HttpApi event of every function that names a method and path, in template order."""
     return [
         Route(method=str(event["Properties"]["Method"]).upper(), path=event["Properties"]["Path"], function=spec.name)
         for spec in functions(path).values()
         for event in spec.events.values()
-        if event.get("Type") == "HttpApi"
+        if event.get("Type") == "HttpApi" and "Path" in event.get("Properties", {})
     ]
+
+
+def default_route_function(path: str | Path | None = None) -> str | None:
+    """The function of the HTTP API's $default route (an HttpApi event without Path and Method, as SAM has it)."""
+    return next((spec.name for spec in functions(path).values() for event in spec.events.values()
+                 if event.get("Type") == "HttpApi" and "Path" not in event.get("Properties", {})), None)
 
 
 SQS_QUEUE = "AWS::SQS::Queue"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from local.template import TEMPLATE_PATH, functions, http_routes, load_template
+from local.template import TEMPLATE_PATH, default_route_function, functions, http_routes, load_template
 from paykit.settings import Settings
 
 TEMPLATE = load_template()
@@ -112,7 +112,8 @@ def test_every_route_is_on_the_one_http_api_which_logs_and_throttles():
 
     # Then no event makes SAM create an implicit API, the API has no authorizer (the functions verify tokens),
     # it throttles by default and writes JSON access logs to a log group with retention
-    assert len(events) == len(http_routes())
+    assert len(events) == len(http_routes()) + 1  # and the $default route (no Path, no Method)
+    assert default_route_function() == "unrouted"
     assert all(event["Properties"]["ApiId"] == {"Ref": "PayKitHttpApi"} for event in events)
     assert "Auth" not in api
     assert api["DefaultRouteSettings"]["ThrottlingBurstLimit"] > 0
@@ -207,7 +208,7 @@ def test_auth_parameters_decide_which_signing_key_exists_and_who_reads_it(
     for spec in functions().values():
         attached = [_resolve(p, parameters) for p in RESOURCES[spec.logical_id]["Properties"]["Policies"]]
         # Stripe (receiver) and SQS (processor) send no bearer token: those functions never read the key
-        bearer = spec.name not in ("webhook_receiver", "event_processor", "stats_refresher", "reconciler")
+        bearer = spec.name not in ("webhook_receiver", "event_processor", "stats_refresher", "reconciler", "unrouted")
         assert ({"Ref": "JwtSigningSecretReadPolicy"} in attached) is (policy_exists and bearer)
 
 

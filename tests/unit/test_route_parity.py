@@ -29,3 +29,24 @@ def test_every_function_with_a_resolver_is_routed_by_the_template() -> None:
         module = load_function(directory)
         if hasattr(module, "app") and handler_routes(directory):
             assert directory in routed, f"{directory} serves routes that template.yaml does not declare"
+
+
+def test_the_route_table_in_the_layer_is_the_templates() -> None:
+    # Given the table the $default function answers 405 from (it cannot read template.yaml when deployed)
+    from local import route_table
+    from paykit.route_table import ROUTES
+
+    # Then it is exactly what `python -m local.route_table` generates from the template now
+    assert route_table.TABLE_PATH.read_text(encoding="utf-8") == route_table.render(), (
+        "paykit/route_table.py is stale: run python -m local.route_table")
+    assert set(ROUTES) == {(route.method, route.path) for route in http_routes()}
+
+
+def test_the_default_route_is_served_by_a_function_without_a_resolver() -> None:
+    # Given the $default route's function
+    from local.template import default_route_function
+
+    function = default_route_function()
+    # Then it exists and routes nothing itself (every request it gets is one no other route takes)
+    assert function is not None
+    assert not hasattr(load_function(function), "app")

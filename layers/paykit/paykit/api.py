@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-__all__ = ["Response", "resolver", "handle", "principal", "json_response", "error_response", "raw_body", "request_base"]
+__all__ = ["Response", "resolver", "handle", "handle_unrouted", "principal", "json_response", "error_response", "raw_body",
+           "request_base"]
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from paykit import aws, errors
 from paykit.observability import logger
+from paykit.redact import redact, redact_value
+from paykit.route_table import ROUTES
+from paykit.routing import allowed_methods
 from paykit.settings import get_settings
 
 if TYPE_CHECKING:
@@ -81,9 +85,26 @@ def resolver() -> APIGatewayHttpResolver:
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:
-        return json_response(404, {"detail": "Not Found"})
+        # Powertools answers a known path with another method as a 404 too; only a Function URL (any method, any
+        # path) brings one here, and this function's own routes say which methods the path has.
+        own = [(route.method, route.openapi_path) for route in (*app._static_routes, *app._dynamic_routes)]
+        return unrouted_response(app.current_event.http_method, app.current_event.path, own)
 
     return app
+
+
+def unrouted_response(method: str, path: str, routes: Iterable[tuple[str, str]] = ROUTES) -> Response:
+    """No route has this method and path: 405 with `Allow` when the path has other methods, else 404."""
+    allowed = allowed_methods(path, routes)
+    if allowed and method.upper() not in allowed:
+        return json_response(405, {"detail": "Method Not Allowed"}, {"Allow": ", ".join(allowed)})
+    return json_response(404, {"detail": "Not Found"})
+
+
+def handle_unrouted(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The HTTP API's $default route: every request that no route of template.yaml (paykit.route_table) takes."""
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return _to_proxy_result(unrouted_response(str(http.get("method") or ""), str(http.get("path") or "")))
 
 
 def aws_failure_response(exc: Exception) -> Response:
@@ -113,10 +134,19 @@ def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Any, 
             logger.append_keys(caller=who.sub, project_id=who.project_id)
             _check_json_body(event)  # token routes take JSON; Stripe's receiver reads its signed raw bytes itself
     except errors.PayKitError as exc:
-        return _to_proxy_result(error_response(exc))
+        return _masked(_to_proxy_result(error_response(exc)))
     except (ClientError, BotoCoreError) as exc:  # the JWT signing secret comes from Secrets Manager when deployed
-        return _to_proxy_result(aws_failure_response(exc))
-    return app.resolve(event, context)
+        return _masked(_to_proxy_result(aws_failure_response(exc)))
+    return _masked(app.resolve(event, context))
+
+
+def _masked(result: dict[str, Any]) -> dict[str, Any]:
+    """The one exit of every answer: no secret-shaped value leaves whole, whether Stripe echoed it in an error
+    message, pydantic named it as a field, or a caller stored it as a name."""
+    masked = {**result, "headers": redact_value(result.get("headers") or {})}
+    if isinstance(result.get("body"), str) and not result.get("isBase64Encoded"):
+        masked["body"] = redact(result["body"])
+    return masked
 
 
 def _check_json_body(event: Mapping[str, Any]) -> None:

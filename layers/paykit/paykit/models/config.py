@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from paykit.models.common import RequestModel, ResponseModel
+from paykit.redact import mask  # noqa: F401 - the services' one masker, re-exported with the models it masks
 
 MODES = ("test", "live")
 # Field of the request -> (mode, credential kind).
@@ -25,13 +26,6 @@ _KEY_PATTERNS = {
 PATTERNS: dict[str, re.Pattern[str]] = {
     field: re.compile(_KEY_PATTERNS[kind].format(mode=mode)) for field, (mode, kind) in CREDENTIAL_FIELDS.items()
 }
-_MASK_PREFIX = re.compile(r"^((?:sk|rk|pk)_(?:test|live)_|whsec_)")
-
-
-def mask(value: str) -> str:
-    """prefix...last4: the only form in which a credential ever leaves the service."""
-    match = _MASK_PREFIX.match(value)
-    return f"{match.group(1) if match else ''}...{value[-4:]}"
 
 
 def normalize_origin(value: str) -> str:
