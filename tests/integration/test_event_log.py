@@ -42,7 +42,7 @@ def test_the_log_lists_events_newest_first_with_status_paged_by_page_and_cursor(
     assert [e["id"] for e in page1["events"]] == [poison["id"], life[2]["id"]]
     assert page1["events"][0]["status"] == "failed" and page1["events"][0]["error"] == "Stripe not configured"
     assert page1["events"][1] == {"id": life[2]["id"], "type": "invoice.paid", "status": "processed", "error": None,
-                                  "received_at": page1["events"][1]["received_at"]}
+                                  "reason": None, "received_at": page1["events"][1]["received_at"]}
     assert (page1["total"], page1["page"], page1["page_size"]) == (4, 1, 2)
     assert [e["id"] for e in page2["events"]] == [life[1]["id"], life[0]["id"]]
     assert by_cursor.json()["events"] == page2["events"]

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from paykit.auth import Principal
+from paykit.cache import TtlCache
 from paykit.errors import BadRequest, InvalidInput, NotFound
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
@@ -99,8 +100,30 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
     return CheckoutOut(session_id=session.id, checkout_url=session.url)
 
 
+# Prices are immutable but for `active`, nickname and metadata: a warm container reads each at most every 5 minutes
+# (an archived price still cached is refused by Checkout itself, after the customer exists).
+PRICE_SECONDS = 300.0
+_prices: TtlCache[dict[str, Any]] = TtlCache(PRICE_SECONDS)
+
+
 def checked_price(gateway: StripeGateway, scope: Scope, price_id: str, mode: str) -> dict[str, Any]:
     """The price with its product, refused with a 422 as Stripe's Checkout would refuse it, before any write."""
+    price = _prices.get((scope.project_id, scope.mode, price_id))
+    if price is None:
+        price = _read_price(gateway, scope, price_id)
+        _prices.put((scope.project_id, scope.mode, price_id), price)
+    product = price.get("product")
+    if not price.get("active", True) or (isinstance(product, dict) and product.get("active") is False):
+        raise InvalidInput(("body", "price_id"), "The price is not active", "price_invalid")
+    # Where Stripe's Checkout puts the blame: the line item in subscription mode, the mode in payment mode.
+    if mode == "subscription" and not price.get("recurring"):
+        raise InvalidInput(("body", "price_id"), "A subscription checkout needs a recurring price", "price_invalid")
+    if mode == "payment" and price.get("recurring"):
+        raise InvalidInput(("body", "mode"), "A recurring price needs mode=subscription", "value_error")
+    return price
+
+
+def _read_price(gateway: StripeGateway, scope: Scope, price_id: str) -> dict[str, Any]:
     import stripe
 
     def read(c: Any) -> dict[str, Any]:
@@ -111,16 +134,7 @@ def checked_price(gateway: StripeGateway, scope: Scope, price_id: str, mode: str
                 raise InvalidInput(("body", "price_id"), f"No such price: '{price_id}'", "price_invalid") from exc
             raise
 
-    price = gateway.call(scope.project_id, scope.mode, read)
-    product = price.get("product")
-    if not price.get("active", True) or (isinstance(product, dict) and product.get("active") is False):
-        raise InvalidInput(("body", "price_id"), "The price is not active", "price_invalid")
-    # Where Stripe's Checkout puts the blame: the line item in subscription mode, the mode in payment mode.
-    if mode == "subscription" and not price.get("recurring"):
-        raise InvalidInput(("body", "price_id"), "A subscription checkout needs a recurring price", "price_invalid")
-    if mode == "payment" and price.get("recurring"):
-        raise InvalidInput(("body", "mode"), "A recurring price needs mode=subscription", "value_error")
-    return price
+    return gateway.call(scope.project_id, scope.mode, read)
 
 
 def _create_session(client: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:

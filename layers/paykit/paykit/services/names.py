@@ -6,10 +6,9 @@ fills records stored before).
 """
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any, Callable
 
+from paykit.cache import TtlCache
 from paykit.errors import PayKitError
 from paykit.observability import logger
 
@@ -55,29 +54,25 @@ def price_label(price: dict[str, Any], product_name: str | None = None, quantity
 class ProductNames:
     """Product names per (project, mode, product), read through `fetch` at most once an hour each."""
 
-    def __init__(self, fetch: Callable[[str, str, str], str | None],
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, fetch: Callable[[str, str, str], str | None]) -> None:
         self._fetch = fetch
-        self._monotonic = monotonic
-        self._items: dict[tuple[str, str, str], tuple[float, str | None]] = {}
-        self._lock = threading.Lock()
+        self._cache: TtlCache[str] = TtlCache(PRODUCT_NAME_SECONDS)
 
     def get(self, project_id: str, mode: str, product_id: str | None) -> str | None:
         """The name, or None when unknown; Stripe failing only leaves the name unknown (it is cosmetic)."""
         if not product_id:
             return None
         key = (project_id, mode, product_id)
-        with self._lock:
-            cached = self._items.get(key)
-        if cached is not None and self._monotonic() - cached[0] < PRODUCT_NAME_SECONDS:
-            return cached[1]
+        name = self._cache.get(key)
+        if name is not None:
+            return name
         try:
             name = self._fetch(project_id, mode, product_id)
         except PayKitError as exc:
             logger.warning("product name not read", product_id=product_id, error=type(exc).__name__)
             return None
-        with self._lock:
-            self._items[key] = (self._monotonic(), name)
+        if name:
+            self._cache.put(key, name)
         return name
 
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import time
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from paykit.auth import Principal
+from paykit.cache import TtlCache
 from paykit.errors import BadRequest, InvalidInput, NotFound, PaymentRequired
 from paykit.models.subscriptions import (
     CancelOut,
@@ -55,23 +54,7 @@ class Scope:
         return f"paykit-{operation}-{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-class _Gates:
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._items: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._lock = threading.Lock()
-        self._monotonic = monotonic
-
-    def get(self, project_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            entry = self._items.get(project_id)
-        return entry[1] if entry and self._monotonic() - entry[0] < GATE_SECONDS else None
-
-    def put(self, project_id: str, item: dict[str, Any]) -> None:
-        with self._lock:
-            self._items[project_id] = (self._monotonic(), item)
-
-
-_gates = _Gates()
+_gates: TtlCache[dict[str, Any]] = TtlCache(GATE_SECONDS)
 
 
 def scope_of(caller: Principal, test_mode: bool, table: Table | None = None, cached: bool = False) -> Scope:
