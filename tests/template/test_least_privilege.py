@@ -46,8 +46,10 @@ EXPECTED_ACTIONS = {
     },
     # Scheduled: the active-config index, each project's Stripe key, the receiver's send path (and its big bodies).
     "reconciler": {"dynamodb:Query", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
-    # Scheduled (issue 6): recount by Query, correct drifted counters, put the per-developer roll-up.
-    "stats_refresher": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
+    # Scheduled (issue 6): recount by Query, correct drifted counters, put the per-developer roll-up; the Stripe key
+    # to name records stored without a plan name or description (issue 11).
+    "stats_refresher": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                        "secretsmanager:GetSecretValue"},
     # The $default route: 404/405 from the route table in the layer; nothing beyond its logs and traces.
     "unrouted": set(),
 }
