@@ -3,6 +3,11 @@
 The venv (.venv-bench-runtime) holds the layer's requirements plus boto3, as Lambda's python3.12 runtime does.
 Each figure is the median of N fresh interpreter processes; the floor is a boto3 DynamoDB client plus Powertools'
 APIGatewayHttpResolver(enable_validation=True), measured in the same run.
+
+`--asgi` adds the design's question about mangum: one equivalent route (a validated UUID path parameter, a JSON
+answer), served once from an API Gateway v2 event, by Powertools' resolver and by a minimal FastAPI app behind
+Mangum, each against the same floor. fastapi and mangum come from requirements-dev.txt's pins, installed into the
+runtime venv for this comparison only (never the layer).
 """
 from __future__ import annotations
 
@@ -34,6 +39,44 @@ sys.modules["app"] = module
 spec.loader.exec_module(module)
 """
 
+# One route both ways, and one invocation of it: what a cold request pays for beyond the imports.
+ROUTE_EVENT = """
+event = {"version": "2.0", "routeKey": "$default", "rawPath": "/items/4b0c7d7e-8f1a-4c2b-9d3e-5f6a7b8c9d0e",
+         "rawQueryString": "", "headers": {"host": "bench"}, "isBase64Encoded": False,
+         "requestContext": {"http": {"method": "GET", "path": "/items/4b0c7d7e-8f1a-4c2b-9d3e-5f6a7b8c9d0e",
+                                     "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+                            "requestId": "bench", "routeKey": "$default", "stage": "$default",
+                            "accountId": "1", "apiId": "bench", "domainName": "bench", "domainPrefix": "bench",
+                            "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 0}}
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "bench", 512, "bench"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:1:function:bench"
+"""
+
+POWERTOOLS_ROUTE = FLOOR + ROUTE_EVENT + """
+import uuid
+app = APIGatewayHttpResolver(enable_validation=True)
+@app.get("/items/<item_id>")
+def get_item(item_id: uuid.UUID) -> dict:
+    return {"id": str(item_id)}
+assert app.resolve(event, Context())["statusCode"] == 200
+"""
+
+MANGUM_ROUTE = """
+import boto3
+boto3.client("dynamodb")
+""" + ROUTE_EVENT + """
+import uuid
+from fastapi import FastAPI
+from mangum import Mangum
+api = FastAPI()
+@api.get("/items/{item_id}")
+def get_item(item_id: uuid.UUID) -> dict:
+    return {"id": str(item_id)}
+handler = Mangum(api, lifespan="off")
+assert handler(event, Context())["statusCode"] == 200
+"""
+
 TIMED = """
 import time
 _start = time.perf_counter()
@@ -55,6 +98,15 @@ def ensure_runtime_venv() -> Path:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(requirements), boto], check=True)
         stamp.touch()
     return python
+
+
+def ensure_asgi(python: Path) -> None:
+    """fastapi and mangum at requirements-dev.txt's pins, in the runtime venv only for --asgi."""
+    if subprocess.run([str(python), "-c", "import fastapi, mangum"], capture_output=True).returncode == 0:
+        return
+    pins = [line for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+            if line.startswith(("fastapi==", "mangum=="))]
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *pins], check=True)
 
 
 def measure(python: Path, body: str, runs: int) -> float:
@@ -83,7 +135,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--functions", default="", help="comma-separated function names (default: all)")
+    parser.add_argument("--asgi", action="store_true",
+                        help="only the comparison: one route by Powertools' resolver and by FastAPI behind Mangum")
     args = parser.parse_args(argv)
+    if args.asgi:
+        return compare_asgi(args.runs)
     only = {name for name in args.functions.split(",") if name}
     python = ensure_runtime_venv()
     floor = measure(python, FLOOR, args.runs)
@@ -99,6 +155,27 @@ def main(argv: list[str] | None = None) -> dict:
           f"APIGatewayHttpResolver(enable_validation=True) = {floor * 1000:.0f} ms")
     print(table(["function", "import ms", "x floor", "goal <= 1.3"], rows))
     write_results("cold_start", results)
+    return results
+
+
+def compare_asgi(runs: int) -> dict:
+    python = ensure_runtime_venv()
+    ensure_asgi(python)
+    floor = measure(python, FLOOR, runs)
+    powertools = measure(python, POWERTOOLS_ROUTE, runs)
+    mangum = measure(python, MANGUM_ROUTE, runs)
+    results = {"runs": runs, "floor_ms": round(floor * 1000, 1),
+               "powertools_route_ms": round(powertools * 1000, 1), "powertools_route_ratio": round(powertools / floor, 2),
+               "fastapi_mangum_route_ms": round(mangum * 1000, 1), "fastapi_mangum_route_ratio": round(mangum / floor, 2),
+               "mangum_over_powertools": round(mangum / powertools, 2)}
+    print(f"Cold start of one route, init + first request (median of {runs} fresh processes); "
+          f"floor = {floor * 1000:.0f} ms")
+    print(table(["variant", "ms", "x floor"], [
+        ["Powertools APIGatewayHttpResolver", f"{powertools * 1000:.0f}", f"{powertools / floor:.2f}"],
+        ["FastAPI behind Mangum", f"{mangum * 1000:.0f}", f"{mangum / floor:.2f}"],
+    ]))
+    print(f"FastAPI + Mangum / Powertools = {mangum / powertools:.2f}")
+    write_results("cold_start_asgi", results)
     return results
 
 
