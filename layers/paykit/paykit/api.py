@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-__all__ = ["Response", "resolver", "handle", "handle_unrouted", "principal", "json_response", "error_response", "raw_body",
-           "request_base"]
+__all__ = ["Response", "resolver", "handle", "handle_unrouted", "principal", "json_response", "error_response",
+           "raw_body", "request_base"]
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import BotoCoreError, ClientError
 
