@@ -27,8 +27,8 @@ MAX_STEPS_PER_ADVANCE = 20000  # bounds a clock advance (a daily price advanced 
 
 # The events of a subscription checkout, in the order Stripe creates them (see README).
 CHECKOUT_ORDER = (
-    "customer.created", "charge.succeeded", "charge.failed", "payment_intent.succeeded",
-    "payment_intent.payment_failed", "payment_intent.created", "payment_intent.requires_action",
+    "customer.created", "payment_intent.created", "charge.succeeded", "charge.failed", "payment_intent.succeeded",
+    "payment_intent.payment_failed", "payment_intent.requires_action",
     "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid",
     "invoice.payment_succeeded", "invoice.payment_failed", "invoice.payment_action_required",
 )
@@ -433,7 +433,7 @@ def new_subscription(world: World, customer: dict, items: list[tuple[dict, int]]
     sub = world.add("subscriptions", {
         "id": sub_id, "object": "subscription", "application": None, "application_fee_percent": None,
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
-        "billing_cycle_anchor": anchor, "billing_cycle_anchor_config": None,
+        "billing_cycle_anchor": anchor, "billing_cycle_anchor_config": None, "billing_schedules": [],
         "billing_mode": {"flexible": {"proration_discounts": "included"}, "type": "flexible", "updated_at": t},
         "billing_thresholds": None, "cancel_at": None, "cancel_at_period_end": False, "canceled_at": None,
         "cancellation_details": {"comment": None, "feedback": None, "reason": None},

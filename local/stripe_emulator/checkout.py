@@ -90,9 +90,10 @@ def create_session(ctx: Ctx, params: dict) -> dict:
     mode = get_str(params, "mode", required=True, choices=("payment", "subscription", "setup"))
     if mode == "setup":
         raise errors.invalid("The emulator does not model Checkout in `setup` mode.", param="mode")
-    ui_mode = get_str(params, "ui_mode", choices=("hosted", "embedded", "custom")) or "hosted"
-    if ui_mode != "hosted":
-        raise errors.invalid("The emulator only serves hosted Checkout pages (`ui_mode=hosted`).", param="ui_mode")
+    ui_mode = get_str(params, "ui_mode", choices=("hosted_page", "embedded_page", "elements", "form")) or "hosted_page"
+    if ui_mode != "hosted_page":
+        raise errors.invalid("The emulator only serves hosted Checkout pages (`ui_mode=hosted_page`).",
+                             param="ui_mode")
     customer_id = get_str(params, "customer")
     customer_email = get_str(params, "customer_email")
     if customer_id and customer_email:
@@ -157,7 +158,7 @@ def create_session(ctx: Ctx, params: dict) -> dict:
         "saved_payment_method_options": None, "setup_intent": None, "shipping_address_collection": None,
         "shipping_cost": None, "shipping_options": [], "status": "open", "submit_type": get_str(params, "submit_type"),
         "subscription": None, "success_url": _url(params, "success_url"),
-        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0}, "ui_mode": "hosted",
+        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0}, "ui_mode": ui_mode,
         "url": f"{world.state.base_url}/c/pay/{session_id}", "wallet_options": None,
         "_line_items": items,
         "_subscription": {"metadata": get_metadata(subscription_data),

@@ -90,18 +90,18 @@ def _emit_created(world: World, pi: dict, created_snapshot: dict | None, t: int)
 
 
 def attempt(world: World, pi: dict, payment_method_id: str, t: int, *, force_success: bool = False) -> str:
-    """Confirms `pi` with a payment method; emits what Stripe does, in its order:
-    `charge.succeeded`, `payment_intent.succeeded`, then `payment_intent.created` for a new intent (Stripe creates the
-    event of the intent last), or `charge.failed`, `payment_intent.payment_failed`, or `payment_intent.requires_action`.
+    """Confirms `pi` with a payment method; emits `payment_intent.created` for a new intent (its state before the
+    confirmation), then `charge.succeeded`, `payment_intent.succeeded`, or `charge.failed`,
+    `payment_intent.payment_failed`, or `payment_intent.requires_action`.
     """
     pm = world.get("payment_methods", payment_method_id, param="payment_method", status=400)
     card = card_of(world, payment_method_id)
     assert card is not None
     created_snapshot = None if pi["_created_emitted"] else snapshot(world, "payment_intents", pi)
+    _emit_created(world, pi, created_snapshot, t)
     pi["payment_method"] = pm["id"]
     behaviour = "succeed" if force_success else card.behaviour
     if behaviour == "authenticate":
-        _emit_created(world, pi, created_snapshot, t)
         pi.update(status="requires_action", last_payment_error=None, next_action={
             "type": "redirect_to_url",
             "redirect_to_url": {"return_url": None, "url": f"{world.state.base_url}/3ds/{pi['id']}"},
@@ -116,12 +116,10 @@ def attempt(world: World, pi: dict, payment_method_id: str, t: int, *, force_suc
         pi.update(status="succeeded", amount_received=pi["amount"], last_payment_error=None)
         emit(world, "charge.succeeded", "charges", charge, created=t)
         emit(world, "payment_intent.succeeded", "payment_intents", pi, created=t)
-        _emit_created(world, pi, created_snapshot, t)
         return SUCCEEDED
     pi.update(status="requires_payment_method", last_payment_error=decline_error(world, pm, charge, failure))
     emit(world, "charge.failed", "charges", charge, created=t)
     emit(world, "payment_intent.payment_failed", "payment_intents", pi, created=t)
-    _emit_created(world, pi, created_snapshot, t)
     return DECLINED
 
 

@@ -76,6 +76,7 @@ def _default_features() -> dict:
         "payment_method_update": {"enabled": True, "payment_method_configuration": None},
         "subscription_cancel": {"cancellation_reason": {"enabled": False, "options": []}, "enabled": True,
                                 "mode": "at_period_end", "proration_behavior": "none"},
+        "subscription_pause": {"duration": {"interval_options": [], "type": "indefinite"}, "enabled": False},
         "subscription_update": {"billing_cycle_anchor": None, "default_allowed_updates": ["price"], "enabled": False,
                                 "products": [], "proration_behavior": "create_prorations",
                                 "schedule_at_period_end": {"conditions": []},

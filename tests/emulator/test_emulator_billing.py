@@ -38,8 +38,8 @@ def test_advancing_a_test_clock_renews_the_subscription(emu: Emu):
     events = _new_events(emu, before)
     billing = [e for e in events if not e.type.startswith("test_helpers.")]
     assert [e.type for e in billing] == [
-        "customer.subscription.updated", "invoice.created", "invoice.finalized", "charge.succeeded",
-        "payment_intent.succeeded", "payment_intent.created", "invoice.paid", "invoice.payment_succeeded"]
+        "customer.subscription.updated", "invoice.created", "invoice.finalized", "payment_intent.created",
+        "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
     assert {e.created for e in billing} == {end}
     updated = billing[0]
     old_item = updated.data.previous_attributes["items"]["data"][0]
@@ -201,8 +201,8 @@ def test_plan_change_with_always_invoice_charges_the_proration_now(emu: Emu):
     assert invoice.billing_reason == "subscription_update" and invoice.status == "paid"
     assert invoice.amount_paid == preview.total == round(3100 * 21 / 31) - round(1000 * 21 / 31)
     assert [e.type for e in _new_events(emu, before)] == [
-        "customer.subscription.updated", "invoice.created", "invoice.finalized", "charge.succeeded",
-        "payment_intent.succeeded", "payment_intent.created", "invoice.paid", "invoice.payment_succeeded"]
+        "customer.subscription.updated", "invoice.created", "invoice.finalized", "payment_intent.created",
+        "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
 
 
 def test_downgrade_credit_goes_to_the_customer_balance_and_the_next_invoice(emu: Emu):

@@ -11,7 +11,7 @@ import stripe
 from .support import DAY, Emu
 
 SUBSCRIPTION_EVENTS = [
-    "customer.created", "charge.succeeded", "payment_intent.succeeded", "payment_intent.created",
+    "customer.created", "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
     "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid",
     "invoice.payment_succeeded", "checkout.session.completed",
 ]
@@ -165,7 +165,7 @@ def test_payment_mode_creates_a_payment_intent_with_its_metadata(emu: Emu):
     assert intent.amount == 5000 and intent.status == "succeeded"
     assert session.line_items.data[0].quantity == 2 and session.line_items.data[0].amount_total == 5000
     assert emu.types(after=before) == [
-        "charge.failed", "payment_intent.payment_failed", "payment_intent.created",
+        "payment_intent.created", "charge.failed", "payment_intent.payment_failed",
         "charge.succeeded", "payment_intent.succeeded", "checkout.session.completed"]
     charges = emu.client.v1.charges.list({"payment_intent": intent.id}).data
     assert [c.status for c in charges] == ["succeeded", "failed"]

@@ -64,8 +64,8 @@ def test_subscriptions_created_through_the_api(emu: Emu):
     assert sub.status == "active" and isinstance(sub.latest_invoice, stripe.Invoice)
     assert sub.latest_invoice.status == "paid"
     assert emu.types(after=before) == [
-        "customer.subscription.created", "invoice.created", "invoice.finalized", "charge.succeeded",
-        "payment_intent.succeeded", "payment_intent.created", "invoice.paid", "invoice.payment_succeeded"]
+        "customer.subscription.created", "invoice.created", "invoice.finalized", "payment_intent.created",
+        "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
     declining = emu.client.v1.customers.create({"payment_method": "pm_card_chargeCustomerFail"})
     with pytest.raises(stripe.CardError):
         emu.client.v1.subscriptions.create({"customer": declining.id, "items": [{"price": price.id}],

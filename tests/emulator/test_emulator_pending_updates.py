@@ -60,8 +60,8 @@ def test_a_declined_pending_update_keeps_the_old_plan_and_status_and_records_the
     assert intent.last_payment_error.code == "card_declined"
     # And the events are the invoice's, then one subscription update that sets pending_update (no past_due)
     assert _new_types(emu, before) == [
-        "invoice.created", "invoice.finalized", "charge.failed", "payment_intent.payment_failed",
-        "payment_intent.created", "invoice.payment_failed", "customer.subscription.updated"]
+        "invoice.created", "invoice.finalized", "payment_intent.created", "charge.failed",
+        "payment_intent.payment_failed", "invoice.payment_failed", "customer.subscription.updated"]
     change = emu.client.v1.events.list({"type": "customer.subscription.updated"}).data[0]
     assert change.data.previous_attributes.pending_update is None
     assert change.data.previous_attributes.latest_invoice == sub.latest_invoice
@@ -152,8 +152,8 @@ def test_a_paid_pending_update_applies_at_once_as_before(emu: Emu):
     assert updated.pending_update is None and updated["items"].data[0].price.id == premium.id
     assert emu.client.v1.invoices.retrieve(updated.latest_invoice).status == "paid"
     assert _new_types(emu, before) == [
-        "invoice.created", "invoice.finalized", "charge.succeeded", "payment_intent.succeeded",
-        "payment_intent.created", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated"]
+        "invoice.created", "invoice.finalized", "payment_intent.created", "charge.succeeded",
+        "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated"]
 
 
 def test_a_pending_change_of_billing_period_keeps_the_old_cycle_until_paid(emu: Emu):

@@ -1,0 +1,39 @@
+"""`python -m bench.fidelity`: the Stripe emulator against the pinned SDK's types (issue 12, item 1), as figures."""
+from __future__ import annotations
+
+import sys
+
+from bench.common import write_results
+from local.stripe_emulator import EmulatorServer
+from tests.emulator.conformance import Report, check_event_order, check_parameters, check_recorded, lifecycle
+from tests.emulator.support import Emu, Receiver
+
+
+def main(argv: list[str] | None = None) -> Report:
+    server = EmulatorServer(host="127.0.0.1", port=0, delivery_backoff=0.05, delivery_max_attempts=4,
+                            delivery_timeout=3.0)
+    server.start()
+    receiver = Receiver()
+    try:
+        emu = Emu(server)
+        recorder = lifecycle(emu, receiver.url)
+        emu.wait_deliveries()
+        report = Report()
+        webhooks = receiver.events(status=None)
+        check_recorded(report, recorder.answers, webhooks)
+        check_event_order(report, [e.to_dict() for e in emu.events()])
+        check_parameters(report, emu.url, emu.account["test_secret_key"])
+    finally:
+        receiver.stop()
+        server.stop()
+    print(f"Stripe emulator conformance to the pinned SDK ({len(recorder.answers)} answers, "
+          f"{len(webhooks)} webhook payloads)")
+    print(report.summary())
+    write_results("fidelity", {"objects": report.objects, "fields": report.fields, "params_read": report.params,
+                               "params_probed": report.probes, "mismatches": report.mismatches,
+                               "allowed": report.allowed, "kinds": dict(report.kinds)})
+    return report
+
+
+if __name__ == "__main__":
+    sys.exit(1 if main(sys.argv[1:]).mismatches else 0)

@@ -1,0 +1,412 @@
+"""Conformance of the emulator to the pinned stripe SDK's own types: objects against the resource classes, request
+parameters against the `...Params` types, and a lifecycle driver recording everything the emulator returns or sends.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import json
+import sys
+import typing
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
+
+import requests
+import stripe
+from stripe._expandable_field import ExpandableField  # noqa: F401 (resolves annotations that name it)
+from stripe._list_object import ListObject
+from stripe._object_classes import OBJECT_CLASSES
+from stripe._stripe_object import StripeObject, UntypedStripeObject
+
+from local.stripe_emulator.params import allowed_parameters
+from local.stripe_emulator.routes import ROUTES
+
+# Known, counted gaps: (kind, where) -> why. Printed in the summary; anything else is a mismatch.
+ALLOWED: dict[tuple[str, str], str] = {}
+
+# Stripe's embedded lists (subscription items, invoice lines) carry total_count, which ListObject does not declare.
+_LIST_EXTRA = {"total_count"}
+_NONE = type(None)
+
+
+@dataclass
+class Report:
+    objects: int = 0
+    fields: int = 0
+    params: int = 0
+    probes: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+    kinds: Counter = field(default_factory=Counter)
+    occurrences: Counter = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+
+    def mismatch(self, kind: str, where: str, detail: str) -> None:
+        """One disagreement; the same (kind, where) seen on many objects is one mismatch, counted."""
+        key = f"{kind}: {where}"
+        target = self.allowed if (kind, where) in ALLOWED else self.mismatches
+        if key not in target:
+            target.append(key)
+            self.examples[key] = detail
+        self.occurrences[key] += 1
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.kinds.items()))
+        lines = [f"objects checked: {self.objects} ({kinds})", f"fields checked: {self.fields}",
+                 f"parameters checked: {self.params} read by handlers, {self.probes} unmodelled ones probed",
+                 f"mismatches: {len(self.mismatches)}", f"allowed gaps: {len(self.allowed)}"]
+        lines += [f"  MISMATCH {m} (x{self.occurrences[m]}, e.g. {self.examples[m]})" for m in self.mismatches]
+        lines += [f"  ALLOWED  {a} (x{self.occurrences[a]}): {ALLOWED[tuple(a.split(': ', 1))]}"
+                  for a in self.allowed]
+        return "\n".join(lines)
+
+
+# --- the SDK's annotations ----------------------------------------------------------------------------------------
+
+
+@cache
+def _module_namespace(module_name: str) -> dict[str, Any]:
+    """The module's globals plus its `if TYPE_CHECKING:` imports (under their local aliases)."""
+    module = sys.modules[module_name]
+    namespace = dict(vars(module))
+    namespace.update({"ExpandableField": ExpandableField, "Literal": Literal})
+    tree = ast.parse(inspect.getsource(module))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("stripe"):
+            try:
+                source = importlib.import_module(node.module)
+            except ImportError:
+                continue
+            for alias in node.names:
+                if hasattr(source, alias.name):
+                    namespace.setdefault(alias.asname or alias.name, getattr(source, alias.name))
+    return namespace
+
+
+@cache
+def fields_of(cls: type) -> dict[str, Any]:
+    """Field name -> resolved annotation, for the class and its StripeObject bases below StripeObject itself."""
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass in (StripeObject, UntypedStripeObject, object) or not issubclass(klass, StripeObject):
+            continue
+        if not klass.__module__.startswith("stripe"):
+            continue
+        namespace = _module_namespace(klass.__module__)
+        local: dict[str, Any] = {}
+        owner: Any = sys.modules[klass.__module__]
+        for part in klass.__qualname__.split("."):
+            owner = getattr(owner, part)
+            local.update({k: v for k, v in vars(owner).items() if inspect.isclass(v)})
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
+            if name.startswith("_") or name == "OBJECT_NAME":
+                continue
+            ref = typing.ForwardRef(annotation) if isinstance(annotation, str) else annotation
+            hints[name] = typing._eval_type(ref, namespace, local)  # type: ignore[attr-defined]
+    return hints
+
+
+def class_for(object_name: str) -> type | None:
+    if object_name not in OBJECT_CLASSES:
+        return None
+    module, name = OBJECT_CLASSES[object_name]
+    return getattr(importlib.import_module(module), name)
+
+
+def _optional(annotation: Any) -> bool:
+    return get_origin(annotation) is Union and _NONE in get_args(annotation)
+
+
+# --- objects --------------------------------------------------------------------------------------------------------
+
+
+def check_object(report: Report, obj: dict, where: str) -> None:
+    """A resource (or list of them) as the emulator sends it, against its SDK class."""
+    kind = obj.get("object")
+    if kind == "list":
+        for i, item in enumerate(obj.get("data", [])):
+            check_object(report, item, f"{where}.data[{i}]")
+        return
+    cls = class_for(str(kind))
+    if cls is None:
+        report.mismatch("unknown object", str(kind), f"at {where}")
+        return
+    report.objects += 1
+    report.kinds[kind] += 1
+    errors: list[str] = []
+    _check_class(report, obj, cls, str(kind), errors)
+    for error in errors:
+        what, _, detail = error.partition(" | ")
+        report.mismatch(what, detail, f"at {where}")
+    if kind == "event":
+        data = obj.get("data") or {}
+        inner = data.get("object")
+        if isinstance(inner, dict):
+            check_object(report, inner, f"{where}({obj.get('type')}).data.object")
+            previous = data.get("previous_attributes") or {}
+            inner_cls = class_for(str(inner.get("object")))
+            if inner_cls is not None:
+                for name in previous:
+                    if name not in fields_of(inner_cls):
+                        report.mismatch("unknown field", f"{inner.get('object')}.previous_attributes.{name}",
+                                        f"at {where}")
+
+
+def _check_class(report: Report, value: Any, cls: type, path: str, errors: list[str]) -> None:
+    if not isinstance(value, dict):
+        errors.append(f"wrong type | {path}: expected {cls.__name__} object, got {type(value).__name__}")
+        return
+    if issubclass(cls, ListObject) or value.get("object") == "list":
+        for name in value:
+            if name not in ("object", "data", "has_more", "url", *_LIST_EXTRA):
+                errors.append(f"unknown field | {path}.{name}")
+        return
+    kind = value.get("object")
+    if isinstance(kind, str) and kind != getattr(cls, "OBJECT_NAME", kind) and class_for(kind) is not None:
+        cls = class_for(kind)  # a polymorphic field (e.g. a deleted or another resource)
+    hints = fields_of(cls)
+    deleted = value.get("deleted") is True
+    for name, item in value.items():
+        report.fields += 1
+        if name not in hints:
+            if not (name == "object" and getattr(cls, "OBJECT_NAME", None) == item):
+                errors.append(f"unknown field | {path}.{name}")
+            continue
+        _check_value(report, item, hints[name], f"{path}.{name}", errors)
+    if not deleted:
+        for name, annotation in hints.items():
+            if name not in value and not _optional(annotation):
+                errors.append(f"missing field | {path}.{name}")
+
+
+def _check_value(report: Report, value: Any, annotation: Any, path: str, errors: list[str]) -> None:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if annotation is Any:
+        return
+    if origin is Union:
+        if value is None:
+            if _NONE not in args:
+                errors.append(f"null not allowed | {path}")
+            return
+        # The SDK types enums as `Literal[...] | str` to stay open to future values; the Literal is the pinned set.
+        literals = [v for a in args if get_origin(a) is Literal for v in get_args(a)]
+        if literals and isinstance(value, str):
+            if value not in literals:
+                errors.append(f"enum value | {path}: {value!r} not in {sorted(literals)}")
+            return
+        attempts = []
+        for option in [a for a in args if a is not _NONE]:
+            trial: list[str] = []
+            _check_value(Report(), value, option, path, trial)
+            if not trial:
+                _check_value(report, value, option, path, [])  # count the fields once, on the match
+                return
+            attempts.append(trial)
+        errors.extend(min(attempts, key=len))
+        return
+    if value is None:
+        errors.append(f"null not allowed | {path}")
+        return
+    if origin is Literal:
+        if value not in args:
+            errors.append(f"enum value | {path}: {value!r} not in {list(args)}")
+        return
+    if origin in (list, typing.List):
+        if not isinstance(value, list):
+            errors.append(f"wrong type | {path}: expected list")
+            return
+        for i, item in enumerate(value):
+            _check_value(report, item, args[0], f"{path}[]", errors)
+        return
+    if origin in (dict, typing.Dict):
+        if not isinstance(value, dict):
+            errors.append(f"wrong type | {path}: expected hash")
+            return
+        for key, item in value.items():
+            _check_value(report, item, args[1], f"{path}{{}}", errors)
+        return
+    if inspect.isclass(origin) and issubclass(origin, UntypedStripeObject):
+        if not isinstance(value, dict):
+            errors.append(f"wrong type | {path}: expected hash")
+        return
+    if inspect.isclass(origin) and issubclass(origin, ListObject):
+        if not isinstance(value, dict) or value.get("object") != "list":
+            errors.append(f"wrong type | {path}: expected list object")
+            return
+        _check_class(report, value, ListObject, path, errors)
+        for item in value.get("data", []):
+            _check_value(report, item, args[0], f"{path}.data[]", errors)
+        return
+    if inspect.isclass(annotation) and issubclass(annotation, StripeObject):
+        _check_class(report, value, annotation, path, errors)
+        return
+    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(annotation)
+    if expected is None:
+        return
+    if not isinstance(value, expected) or (annotation is not bool and isinstance(value, bool)):
+        errors.append(f"wrong type | {path}: expected {annotation.__name__}, got {type(value).__name__}")
+
+
+# --- parameters -----------------------------------------------------------------------------------------------------
+
+
+def check_parameters(report: Report, base_url: str, secret_key: str) -> None:
+    """Every parameter a handler reads exists in its operation's Params type; every one the type declares that the
+    handler does not read is refused as Stripe refuses an unknown parameter (probed over HTTP)."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {secret_key}"
+    for route in ROUTES:
+        where = f"{route.method} {route.path}"
+        declared = allowed_parameters(route.params_type) if route.params_type else None
+        if declared is None:
+            report.mismatch("no params type", where, str(route.params_type))
+            continue
+        for name in sorted(route.reads - {"expand"}):
+            report.params += 1
+            if name not in declared and name not in route.extra_params:
+                report.mismatch("parameter not in SDK", f"{where} {name}", f"not in {route.params_type}")
+        path = route.path.replace("<id>", "x_probe").replace("<", "").replace(">", "")
+        for name in sorted(declared - route.reads):
+            report.probes += 1
+            body = {name: "1"}
+            if route.method in ("GET", "DELETE"):
+                reply = session.request(route.method, base_url + path, params=body, timeout=10)
+            else:
+                reply = session.request(route.method, base_url + path, data=body, timeout=10)
+            error = reply.json().get("error") or {} if reply.status_code == 400 else {}
+            if (error.get("code"), error.get("param")) != ("parameter_unknown", name):
+                report.mismatch("ignored parameter", f"{where} {name}",
+                                f"answered {reply.status_code} instead of parameter_unknown")
+
+
+# --- recording what the emulator sends ----------------------------------------------------------------------------
+
+
+class RecordingHTTPClient(stripe.RequestsClient):
+    """The SDK's own HTTP client, keeping each JSON answer of the emulator."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[tuple[str, str, int, Any]] = []
+
+    def request(self, method: str, url: str, headers: Any, post_data: Any = None, **kwargs: Any) -> Any:
+        content, status, response_headers = super().request(method, url, headers, post_data, **kwargs)
+        try:
+            self.answers.append((method.upper(), url, status, json.loads(content)))
+        except ValueError:
+            pass
+        return content, status, response_headers
+
+
+def check_recorded(report: Report, answers: list[tuple[str, str, int, Any]], events: list[dict]) -> None:
+    for method, url, status, body in answers:
+        if status < 300 and isinstance(body, dict):
+            check_object(report, body, f"{method} {urlsplit(url).path}")
+    for i, event in enumerate(events):
+        check_object(report, event, f"webhook[{i}]")
+
+
+def check_event_order(report: Report, events: list[dict]) -> None:
+    """Events oldest first: an object's `*.created` comes before any other event about it."""
+    seen: dict[str, str] = {}
+    for event in events:
+        obj = event["data"]["object"]
+        if event["type"].endswith(".created") and obj.get("id") in seen:
+            report.mismatch("event order", f"{event['type']} after {seen[obj['id']]}", f"on {obj['id']}")
+        seen.setdefault(obj.get("id"), event["type"])
+
+
+# --- the lifecycle --------------------------------------------------------------------------------------------------
+
+DAY = 86400
+FROZEN = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+
+def lifecycle(emu: Any, webhook_url: str) -> RecordingHTTPClient:
+    """Checkout in both modes, trials, renewals, failed payments and dunning, plan changes (prorations, pending
+    updates), previews, refunds, cancellations, portal, test clocks; every answer goes through the recorder."""
+    recorder = RecordingHTTPClient()
+    emu.client = stripe.StripeClient(emu.account["test_secret_key"], base_addresses={"api": emu.url},
+                                     http_client=recorder, max_network_retries=0)
+    v1 = emu.client.v1
+    v1.webhook_endpoints.create({"url": webhook_url, "enabled_events": ["*"]})
+    basic, premium = emu.price(1000, name="Basic"), emu.price(3100, name="Premium")
+    yearly, pack = emu.price(10000, "year", name="Yearly"), emu.price(500, None, name="Pack")
+    clock = emu.clock(FROZEN)
+
+    # Checkout: subscription, payment, trial, decline, 3-D Secure.
+    sub = emu.subscribe(basic, clock=clock)
+    payment = emu.session(pack, customer=sub.customer)
+    emu.pay(payment.id)
+    v1.checkout.sessions.retrieve(payment.id, {"expand": ["line_items", "payment_intent"]})
+    v1.checkout.sessions.line_items.list(payment.id)
+    trial = emu.subscribe(premium, clock=clock, subscription_data={"trial_period_days": 7})
+    emu.pay(emu.session(basic).id, "4000000000000002")
+    challenged = emu.pay(emu.session(basic).id, "4000000000003220")
+    emu.admin("POST", f"/payment_intents/{challenged['payment_intent']}/authenticate", {"outcome": "complete"})
+    v1.checkout.sessions.expire(emu.session(basic).id)
+
+    # Plan changes: deferred prorations, invoiced now, pending update declined then paid, preview.
+    emu.advance(clock, 10 * DAY)
+    item = sub["items"].data[0]
+    v1.invoices.create_preview({"subscription": sub.id, "subscription_details": {
+        "items": [{"id": item.id, "price": premium.id}], "proration_behavior": "always_invoice"}})
+    v1.subscriptions.update(sub.id, {"items": [{"id": item.id, "price": premium.id}],
+                                     "proration_behavior": "create_prorations"})
+    v1.subscriptions.update(sub.id, {"items": [{"id": item.id, "price": basic.id}],
+                                     "proration_behavior": "always_invoice", "metadata": {"plan": "basic"}})
+    emu.admin("POST", f"/customers/{sub.customer}/card", {"card": "4000000000000341"})
+    pending = v1.subscriptions.update(sub.id, {"items": [{"id": item.id, "price": yearly.id}],
+                                               "payment_behavior": "pending_if_incomplete",
+                                               "expand": ["latest_invoice"]})
+    v1.invoices.pay(pending.latest_invoice.id, {"payment_method": "pm_card_visa"})
+
+    # Renewals, the trial's end, a failed renewal with its retries, a recovery.
+    emu.advance(clock, 5 * DAY)
+    v1.subscriptions.retrieve(trial.id, {"expand": ["latest_invoice", "customer"]})
+    failing = emu.subscribe(basic, clock=clock)
+    emu.admin("POST", f"/customers/{failing.customer}/card", {"card": "4000000000000341"})
+    emu.advance(clock, 31 * DAY)
+    emu.advance(clock, 3 * DAY)
+    emu.admin("POST", f"/customers/{failing.customer}/card", {"card": "4242424242424242", "pay_open_invoices": True})
+
+    # Refunds, direct payment intents, cancellations, portal.
+    charge = v1.charges.list({"customer": sub.customer, "limit": 1}).data[0]
+    v1.refunds.create({"charge": charge.id, "amount": 100, "reason": "requested_by_customer"})
+    intent = v1.payment_intents.create({"amount": 700, "currency": "usd", "customer": sub.customer,
+                                        "payment_method": "pm_card_visa", "confirm": True})
+    v1.refunds.create({"payment_intent": intent.id})
+    v1.payment_intents.cancel(v1.payment_intents.create({"amount": 300, "currency": "usd"}).id)
+    v1.subscriptions.update(trial.id, {"cancel_at_period_end": True})
+    v1.subscriptions.cancel(failing.id)
+    portal = v1.billing_portal.sessions.create({"customer": sub.customer, "return_url": "http://127.0.0.1:9/back"})
+    emu.admin("POST", f"/portal/{portal.id}/cancel", {"subscription": sub.id})
+    emu.advance(clock, 40 * DAY)
+
+    # Reads: every list with its expansions.
+    v1.subscriptions.list({"status": "all", "expand": ["data.latest_invoice"]})
+    v1.subscription_items.list({"subscription": sub.id})
+    for invoice in v1.invoices.list({"limit": 100}).data[:3]:
+        v1.invoices.line_items.list(invoice.id) if hasattr(v1.invoices, "line_items") else None
+    v1.invoice_payments.list()
+    v1.payment_intents.list({"limit": 100})
+    v1.charges.list({"limit": 100, "expand": ["data.refunds"]})
+    v1.refunds.list()
+    v1.customers.list({"limit": 100})
+    v1.customers.payment_methods.list(sub.customer)
+    v1.products.list()
+    v1.prices.list({"limit": 100})
+    v1.checkout.sessions.list({"limit": 100})
+    v1.test_helpers.test_clocks.list()
+    v1.billing_portal.configurations.list()
+    v1.webhook_endpoints.list()
+    v1.account.retrieve() if hasattr(v1, "account") else None
+    v1.balance.retrieve()
+    list(v1.events.list({"limit": 100}).auto_paging_iter())
+    v1.customers.delete(v1.customers.create({"email": "gone@example.com"}).id)
+    return recorder
