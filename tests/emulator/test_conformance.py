@@ -20,3 +20,15 @@ def test_everything_the_emulator_returns_or_sends_conforms_to_the_sdk_types(emu:
     assert report.objects > 500 and report.probes > 300
     assert {"subscription", "invoice", "checkout.session", "event", "refund", "payment_intent"} <= set(report.kinds)
     assert report.mismatches == [], report.summary()
+
+
+def test_the_checker_reports_unknown_missing_and_out_of_set_fields(emu: Emu):
+    # Given a real session as the emulator renders it, then doctored three ways
+    session = emu.session(emu.price()).last_response.data
+    session.pop("mode")
+    session.update(ui_mode="hosted", favourite_colour="blue")
+    # When it is checked against the SDK's Session class
+    report = Report()
+    check_recorded(report, [("POST", "http://x/v1/checkout/sessions", 200, session)], [])
+    # Then each disagreement is reported
+    assert sorted(m.split(":")[0] for m in report.mismatches) == ["enum value", "missing field", "unknown field"]
