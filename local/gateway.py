@@ -1,7 +1,7 @@
 """The local API gateway: HTTP requests become API Gateway HTTP API (v2) events for the deployed handlers.
 
-Routes are read from template.yaml, so the local stack serves exactly what is deployed. Dev-only extras live
-under /_local/ and are never part of a deployed function.
+Routes (and the $default route, for whatever no route takes) are read from template.yaml, so the local stack serves
+exactly what is deployed. Dev-only extras live under /_local/ and are never part of a deployed function.
 """
 from __future__ import annotations
 
