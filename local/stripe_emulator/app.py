@@ -18,11 +18,13 @@ from werkzeug.wrappers import Request, Response
 # Importing the resource modules registers their routes.
 from . import (  # noqa: F401
     account,
+    balance,
     billing_api,
     cards,
     catalog,
     checkout,
     clocks,
+    disputes,
     errors,
     events,
     payments,

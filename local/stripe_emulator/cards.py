@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from . import errors
 from .events import Tracker, emit
 from .ids import new_id
-from .params import get_str
+from .params import get_dict, get_metadata, get_str
 from .render import paginate, render
-from .routes import Ctx, api, retrieve
+from .routes import Ctx, api
 from .store import World
 
 
@@ -19,10 +19,13 @@ class TestCard:
     number: str
     brand: str
     funding: str = "credit"
-    # "succeed" | "decline" (on every charge, also at checkout) | "authenticate" (3D Secure on every payment)
+    # "succeed" | "decline" (on every charge, also at checkout) | "authenticate" (3-D Secure on every payment) |
+    # "authenticate_unless_setup" (3-D Secure until the card was authenticated once, then off-session payments pass)
     behaviour: str = "succeed"
     decline_code: str | None = None  # for declines: Stripe's `code` is card_declined unless the decline is special
     attachable: bool = True  # False: saving the card fails too (only a charge can fail on 4000000000000341)
+    dispute: str | None = None  # the charge succeeds, then the cardholder disputes it for this reason
+    cvc_check: str = "pass"
 
     @property
     def last4(self) -> str:
@@ -31,35 +34,72 @@ class TestCard:
 
 TEST_CARDS = {card.number: card for card in (
     TestCard("4242424242424242", "visa"),
+    TestCard("4012888888881881", "visa"),
     TestCard("4000056655665556", "visa", "debit"),
     TestCard("5555555555554444", "mastercard"),
     TestCard("2223003122003222", "mastercard"),
+    TestCard("5200828282828210", "mastercard", "debit"),
+    TestCard("5105105105105100", "mastercard", "prepaid"),
     TestCard("378282246310005", "amex"),
+    TestCard("371449635398431", "amex"),
     TestCard("6011111111111117", "discover"),
+    TestCard("6011000990139424", "discover"),
+    TestCard("3056930009020004", "diners"),
+    TestCard("36227206271667", "diners"),
+    TestCard("3566002020360505", "jcb"),
+    TestCard("6200000000000005", "unionpay"),
+    TestCard("4000000000000077", "visa"),  # bypasses the pending balance
+    TestCard("4000000000000093", "visa"),  # domestic pricing
+    TestCard("4000000000003055", "visa"),  # 3-D Secure supported, not required
     TestCard("4000000000000002", "visa", behaviour="decline", decline_code="generic_decline", attachable=False),
     TestCard("4000000000009995", "visa", behaviour="decline", decline_code="insufficient_funds"),
     TestCard("4000000000009987", "visa", behaviour="decline", decline_code="lost_card", attachable=False),
+    TestCard("4000000000009979", "visa", behaviour="decline", decline_code="stolen_card", attachable=False),
     TestCard("4000000000000069", "visa", behaviour="decline", decline_code="expired_card", attachable=False),
     TestCard("4000000000000127", "visa", behaviour="decline", decline_code="incorrect_cvc", attachable=False),
     TestCard("4000000000000119", "visa", behaviour="decline", decline_code="processing_error", attachable=False),
+    TestCard("4000000000006975", "visa", behaviour="decline", decline_code="card_velocity_exceeded",
+             attachable=False),
+    TestCard("4100000000000019", "visa", behaviour="decline", decline_code="fraudulent", attachable=False),
+    TestCard("4000000000000101", "visa", behaviour="decline", decline_code="incorrect_cvc", attachable=False,
+             cvc_check="fail"),
     TestCard("4000000000003220", "visa", behaviour="authenticate"),
+    TestCard("4000000000003063", "visa", behaviour="authenticate"),
+    TestCard("4000002760003184", "visa", behaviour="authenticate"),
+    TestCard("4000002500003155", "visa", behaviour="authenticate_unless_setup"),
     # Attaches to a customer fine; every charge on it then fails (Stripe's "charge customer fail" card).
     TestCard("4000000000000341", "visa", behaviour="decline", decline_code="generic_decline"),
+    # Charges succeed, then the cardholder disputes them (Stripe's dispute test cards).
+    TestCard("4000000000000259", "visa", dispute="fraudulent"),
+    TestCard("4000000000002685", "visa", dispute="product_not_received"),
+    TestCard("4000000000001976", "visa", dispute="inquiry"),
+    TestCard("4000008400001629", "visa", dispute="noncompliant"),
 )}
 
-# Test PaymentMethod ids the API accepts in place of a card number.
+# Stripe's test PaymentMethod ids (`pm_card_<name>`), accepted wherever a payment method id is; the same names
+# as tokens (`tok_<name>`) where Stripe takes a card token. Both create a new payment method on each use.
+_TEST_NAMES = {
+    "visa": "4242424242424242", "visa_debit": "4000056655665556", "mastercard": "5555555555554444",
+    "mastercard_debit": "5200828282828210", "mastercard_prepaid": "5105105105105100", "amex": "378282246310005",
+    "discover": "6011111111111117", "diners": "3056930009020004", "jcb": "3566002020360505",
+    "unionpay": "6200000000000005", "bypassPending": "4000000000000077", "domesticPricing": "4000000000000093",
+    "chargeDeclined": "4000000000000002", "chargeDeclinedInsufficientFunds": "4000000000009995",
+    "chargeDeclinedLostCard": "4000000000009987", "chargeDeclinedStolenCard": "4000000000009979",
+    "chargeDeclinedExpiredCard": "4000000000000069", "chargeDeclinedIncorrectCvc": "4000000000000127",
+    "chargeDeclinedProcessingError": "4000000000000119", "chargeDeclinedVelocityLimitExceeded": "4000000000006975",
+    "chargeDeclinedFraudulent": "4100000000000019", "radarBlock": "4100000000000019",
+    "cvcCheckFail": "4000000000000101", "chargeCustomerFail": "4000000000000341",
+    "authenticationRequired": "4000002760003184", "authenticationRequiredOnSetup": "4000002500003155",
+    "threeDSecure2Required": "4000000000003220", "threeDSecureRequired": "4000000000003063",
+    "threeDSecureOptional": "4000000000003055",
+    "createDispute": "4000000000000259", "createDisputeProductNotReceived": "4000000000002685",
+    "createDisputeInquiry": "4000000000001976", "createComplianceDispute": "4000008400001629",
+}
+# The newer docs spell the declines `pm_card_visa_chargeDeclined...`; both spellings work.
 PAYMENT_METHOD_TOKENS = {
-    "pm_card_visa": "4242424242424242",
-    "pm_card_visa_debit": "4000056655665556",
-    "pm_card_mastercard": "5555555555554444",
-    "pm_card_amex": "378282246310005",
-    "pm_card_chargeDeclined": "4000000000000002",
-    "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
-    "pm_card_chargeDeclinedExpiredCard": "4000000000000069",
-    "pm_card_authenticationRequired": "4000000000003220",
-    "pm_card_chargeCustomerFail": "4000000000000341",
-    "tok_visa": "4242424242424242",
-    "tok_chargeDeclined": "4000000000000002",
+    **{f"pm_card_{name}": number for name, number in _TEST_NAMES.items()},
+    **{f"pm_card_visa_{name}": number for name, number in _TEST_NAMES.items() if name.startswith("chargeDeclined")},
+    **{f"tok_{name}": number for name, number in _TEST_NAMES.items()},
 }
 
 # code, message per decline (as Stripe words them).
@@ -67,6 +107,10 @@ DECLINES = {
     "generic_decline": ("card_declined", "Your card was declined."),
     "insufficient_funds": ("card_declined", "Your card has insufficient funds."),
     "lost_card": ("card_declined", "Your card was declined."),
+    "stolen_card": ("card_declined", "Your card was declined."),
+    "card_velocity_exceeded": ("card_declined", "Your card was declined for making repeated attempts too frequently "
+                                                "or exceeding its amount limit."),
+    "fraudulent": ("card_declined", "Your card was declined."),
     "expired_card": ("expired_card", "Your card has expired."),
     "incorrect_cvc": ("incorrect_cvc", "Your card's security code is incorrect."),
     "processing_error": ("processing_error",
@@ -118,7 +162,7 @@ def create_payment_method(world: World, number: str, *, customer: str | None = N
                                         "postal_code": None, "state": None},
                             "email": email, "name": name, "phone": None, "tax_id": None},
         "card": {"brand": card.brand, "checks": {"address_line1_check": None, "address_postal_code_check": None,
-                                                 "cvc_check": "pass"},
+                                                 "cvc_check": card.cvc_check},
                  "country": "US", "display_brand": card.brand, "exp_month": 12, "exp_year": 2034,
                  "fingerprint": fingerprint, "funding": card.funding, "generated_from": None, "last4": card.last4,
                  "networks": {"available": [card.brand], "preferred": None},
@@ -129,12 +173,23 @@ def create_payment_method(world: World, number: str, *, customer: str | None = N
 
 
 def resolve_payment_method(world: World, value: str, *, param: str, customer: str | None = None) -> dict:
-    """A `pm_...` id of this account, a test token (`pm_card_visa`), or a raw test card number."""
+    """A `pm_...` id of this account, a test token (`pm_card_visa`, `tok_visa`), or a raw test card number."""
     if value in PAYMENT_METHOD_TOKENS:
         return create_payment_method(world, PAYMENT_METHOD_TOKENS[value], customer=customer)
     if value.isdigit():
         return create_payment_method(world, value, customer=customer)
     return world.get("payment_methods", value, param=param, status=400)
+
+
+def behaviour_of(pm: dict, card: TestCard, *, authenticated: bool = False) -> str:
+    """What a payment attempt with `pm` does now. A card that needs 3-D Secure only until it was authenticated once
+    (4000002500003155) remembers the authentication on the payment method, as a set-up card does on Stripe."""
+    if authenticated:
+        pm["_authenticated"] = True
+        return "succeed"
+    if card.behaviour == "authenticate_unless_setup":
+        return "succeed" if pm.get("_authenticated") else "authenticate"
+    return card.behaviour
 
 
 def require_attachable(number: str) -> TestCard:
@@ -165,7 +220,33 @@ def set_default_payment_method(world: World, customer: dict, pm: dict) -> None:
     tracker.emit_updated("customer.updated", created=world.now_for(customer))
 
 
-retrieve("/v1/payment_methods/<id>", "payment_methods", "PaymentMethodRetrieveParams")
+@api("GET", "/v1/payment_methods/<id>", "payment_methods", "PaymentMethodRetrieveParams")
+def retrieve_payment_method(ctx: Ctx, params: dict, id: str) -> dict:
+    pm = resolve_payment_method(ctx.world, id, param="id") if id in PAYMENT_METHOD_TOKENS else \
+        ctx.world.get("payment_methods", id)
+    return render(ctx.world, "payment_methods", pm, ctx.expand)
+
+
+@api("POST", "/v1/payment_methods", "payment_methods", "PaymentMethodCreateParams")
+def create_payment_method_route(ctx: Ctx, params: dict) -> dict:
+    """`type=card` with `card[number]` (a test card number) or `card[token]` (`tok_visa`); other types are not
+    modelled."""
+    get_str(params, "type", required=True, choices=("card",))
+    card = get_dict(params, "card")
+    number, token = get_str(card, "number", param="card[number]"), get_str(card, "token", param="card[token]")
+    if bool(number) == bool(token):
+        raise errors.invalid("You must provide exactly one of card[number] or card[token].", param="card")
+    if token and token not in PAYMENT_METHOD_TOKENS:
+        raise errors.missing("token", token, param="card[token]", status=400)
+    details = get_dict(params, "billing_details")
+    pm = create_payment_method(ctx.world, PAYMENT_METHOD_TOKENS[token] if token else number or "",
+                               email=get_str(details, "email", param="billing_details[email]"),
+                               name=get_str(details, "name", param="billing_details[name]"))
+    pm["billing_details"]["phone"] = get_str(details, "phone", param="billing_details[phone]")
+    pm["metadata"] = get_metadata(params)
+    pm["allow_redisplay"] = get_str(params, "allow_redisplay", choices=("always", "limited", "unspecified")) \
+        or "unspecified"
+    return render(ctx.world, "payment_methods", pm, ctx.expand)
 
 
 @api("GET", "/v1/customers/<id>/payment_methods", "customers", "CustomerListPaymentMethodsParams")
@@ -184,8 +265,10 @@ def list_payment_methods(ctx: Ctx, params: dict) -> dict:
 
 @api("POST", "/v1/payment_methods/<id>/attach", "payment_methods", "PaymentMethodAttachParams")
 def attach_payment_method(ctx: Ctx, params: dict, id: str) -> dict:
-    pm = ctx.world.get("payment_methods", id)
     customer = ctx.world.get("customers", get_str(params, "customer", required=True), param="customer", status=400)
+    # A test token attaches a new payment method made from its card, as on Stripe.
+    pm = resolve_payment_method(ctx.world, id, param="id") if id in PAYMENT_METHOD_TOKENS else \
+        ctx.world.get("payment_methods", id)
     attach(ctx.world, pm, customer)
     return render(ctx.world, "payment_methods", pm, ctx.expand)
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import errors
-from .cards import DECLINES, TestCard, card_of, resolve_payment_method
+from . import balance as ledger
+from .cards import DECLINES, TestCard, behaviour_of, card_of, resolve_payment_method
 from .catalog import live_customer
 from .events import Tracker, emit, snapshot
 from .ids import new_id, random_suffix
@@ -20,6 +21,8 @@ SUCCEEDED, DECLINED, REQUIRES_ACTION = "succeeded", "declined", "requires_action
 # What else reacts when an intent settles outside the flow that created it (an API confirmation, the 3-D Secure
 # page): billing pays the invoice behind it, checkout completes its session. (world, intent, outcome, time)
 SETTLED_HOOKS: list[Callable[[World, dict, str, int], None]] = []
+# What follows a successful charge on a test card (disputes): (world, charge, card, time), after its events.
+CHARGED_HOOKS: list[Callable[[World, dict, TestCard, int], None]] = []
 
 
 def new_payment_intent(world: World, *, amount: int, currency: str, customer: str | None, created: int,
@@ -64,7 +67,9 @@ def _charge(world: World, pi: dict, pm: dict, card: TestCard, created: int, fail
         "id": charge_id, "object": "charge", "amount": pi["amount"],
         "amount_captured": pi["amount"] if decline is None else 0, "amount_refunded": 0, "application": None,
         "application_fee": None, "application_fee_amount": None,
-        "balance_transaction": new_id("txn") if decline is None else None,
+        "balance_transaction": None if decline else ledger.record(
+            world, "charge", source=charge_id, amount=pi["amount"], currency=pi["currency"], created=created,
+            fee=ledger.stripe_fee(pi["amount"]), description=pi["description"]),
         "billing_details": dict(pm["billing_details"]), "calculated_statement_descriptor": "EMULATOR",
         "captured": decline is None, "created": created, "currency": pi["currency"], "customer": pi["customer"],
         "description": pi["description"], "disputed": False, "failure_balance_transaction": None,
@@ -100,7 +105,7 @@ def attempt(world: World, pi: dict, payment_method_id: str, t: int, *, force_suc
     created_snapshot = None if pi["_created_emitted"] else snapshot(world, "payment_intents", pi)
     _emit_created(world, pi, created_snapshot, t)
     pi["payment_method"] = pm["id"]
-    behaviour = "succeed" if force_success else card.behaviour
+    behaviour = behaviour_of(pm, card, authenticated=force_success)
     if behaviour == "authenticate":
         pi.update(status="requires_action", last_payment_error=None, next_action={
             "type": "redirect_to_url",
@@ -116,6 +121,8 @@ def attempt(world: World, pi: dict, payment_method_id: str, t: int, *, force_suc
         pi.update(status="succeeded", amount_received=pi["amount"], last_payment_error=None)
         emit(world, "charge.succeeded", "charges", charge, created=t)
         emit(world, "payment_intent.succeeded", "payment_intents", pi, created=t)
+        for hook in CHARGED_HOOKS:
+            hook(world, charge, card, t)
         return SUCCEEDED
     pi.update(status="requires_payment_method", last_payment_error=decline_error(world, pm, charge, failure))
     emit(world, "charge.failed", "charges", charge, created=t)
@@ -305,8 +312,11 @@ def refund(world: World, charge: dict, amount: int | None, *, reason: str | None
         raise errors.invalid(f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
                              param="amount", code="amount_too_large")
     t = world.now_for(charge)
+    refund_id = new_id("re")
     refund_obj = world.add("refunds", {
-        "id": new_id("re"), "object": "refund", "amount": amount, "balance_transaction": new_id("txn"),
+        "id": refund_id, "object": "refund", "amount": amount,
+        "balance_transaction": ledger.record(world, "refund", source=refund_id, amount=-amount,
+                                              currency=charge["currency"], created=t),
         "charge": charge["id"], "created": t, "currency": charge["currency"], "customer": charge["customer"],
         "description": None,
         "destination_details": {"card": {"reference": None, "reference_status": "pending",

@@ -24,6 +24,9 @@ OBJECT_COLLECTIONS = {
     "payment_intent": "payment_intents", "charge": "charges", "refund": "refunds", "event": "events",
     "webhook_endpoint": "webhook_endpoints", "billing_portal.configuration": "portal_configurations",
     "billing_portal.session": "portal_sessions", "test_helpers.test_clock": "test_clocks",
+    "balance_transaction": "balance_transactions", "dispute": "disputes", "coupon": "coupons",
+    "promotion_code": "promotion_codes", "discount": "discounts", "setup_intent": "setup_intents",
+    "tax_id": "tax_ids",
 }
 
 

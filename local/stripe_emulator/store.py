@@ -34,6 +34,13 @@ KINDS = {
     "portal_configurations": "billing portal configuration",
     "portal_sessions": "billing portal session",
     "test_clocks": "test clock",
+    "balance_transactions": "balance transaction",
+    "disputes": "dispute",
+    "coupons": "coupon",
+    "promotion_codes": "promotion code",
+    "discounts": "discount",
+    "setup_intents": "setupintent",
+    "tax_ids": "tax id",
 }
 
 # Id prefixes, for finding the collection of an id met in a field (expansion, hosted pages).
@@ -42,6 +49,8 @@ PREFIXES = {
     "sub": "subscriptions", "si": "subscription_items", "in": "invoices", "ii": "invoiceitems",
     "inpay": "invoice_payments", "pi": "payment_intents", "ch": "charges", "re": "refunds", "evt": "events",
     "we": "webhook_endpoints", "bpc": "portal_configurations", "bps": "portal_sessions", "clock": "test_clocks",
+    "txn": "balance_transactions", "dp": "disputes", "promo": "promotion_codes", "di": "discounts",
+    "seti": "setup_intents", "txi": "tax_ids",
 }
 
 
@@ -136,10 +145,10 @@ class World:
         return reversed(list(self.collections[collection].values()))
 
     def lookup(self, object_id: str) -> tuple[str, dict[str, Any]] | None:
-        """An object of any collection by id (custom product ids included)."""
+        """An object of any collection by id (custom product and coupon ids included)."""
         prefix = object_id.split("_", 1)[0]
         candidates = [PREFIXES[prefix]] if prefix in PREFIXES else []
-        candidates += [c for c in ("products", "prices") if c not in candidates]
+        candidates += [c for c in ("products", "prices", "coupons") if c not in candidates]
         for collection in candidates:
             obj = self.collections[collection].get(object_id)
             if obj is not None:
