@@ -7,6 +7,7 @@ import heapq
 import hmac
 import itertools
 import json
+import random
 import re
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import errors
+from .admin import admin
 from .events import type_matches
 from .ids import new_id, random_suffix
 from .params import get_bool, get_list, get_metadata, get_str
@@ -41,10 +43,49 @@ class Attempt:
     status_code: int | None
     error: str | None
     response_body: str | None
+    duplicate: bool = False  # a re-send of an event the endpoint already acknowledged
 
     def public(self) -> dict[str, Any]:
         return {"attempted_at": round(self.attempted_at, 3), "status_code": self.status_code, "error": self.error,
-                "response_body": self.response_body}
+                "response_body": self.response_body, "duplicate": self.duplicate}
+
+
+MAX_CONCURRENCY = 16
+MAX_WINDOW = 60.0
+
+
+@dataclass
+class DeliveryPolicy:
+    """How an account's or endpoint's deliveries go out. The default is orderly: one delivery in flight, in event
+    order. Stripe promises neither order nor exactly-once delivery; the other settings make that happen on demand,
+    every delay bounded by `window` seconds so a test still settles quickly."""
+    concurrency: int = 1  # deliveries in flight at once per endpoint
+    shuffle: bool = False  # each first attempt waits a random 0..window s, so deliveries overtake each other
+    duplicates: float = 0.0  # chance that an acknowledged delivery is sent again 0..window s later
+    window: float = 2.0
+    seed: int | None = None  # makes the random choices repeatable
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> DeliveryPolicy:
+        chaotic = bool(body.get("shuffle")) or float(body.get("duplicates") or 0) > 0
+        try:
+            policy = cls(concurrency=int(body.get("concurrency", 4 if chaotic else 1)),
+                         shuffle=body.get("shuffle") in (True, "true", "1", 1),
+                         duplicates=float(body.get("duplicates", 0.0)), window=float(body.get("window", 2.0)),
+                         seed=None if body.get("seed") is None else int(body["seed"]))
+        except (TypeError, ValueError):
+            raise errors.invalid("concurrency and seed are integers, duplicates and window numbers") from None
+        if not 1 <= policy.concurrency <= MAX_CONCURRENCY:
+            raise errors.invalid(f"concurrency must be between 1 and {MAX_CONCURRENCY}", param="concurrency")
+        if not 0.0 <= policy.duplicates <= 1.0:
+            raise errors.invalid("duplicates is a probability between 0 and 1", param="duplicates")
+        if not 0.0 <= policy.window <= MAX_WINDOW:
+            raise errors.invalid(f"window must be between 0 and {MAX_WINDOW} seconds", param="window")
+        return policy
+
+    def public(self) -> dict[str, Any]:
+        return {"concurrency": self.concurrency, "shuffle": self.shuffle, "duplicates": self.duplicates,
+                "window": self.window, "seed": self.seed}
 
 
 @dataclass
@@ -73,7 +114,9 @@ class Delivery:
 
 
 class Dispatcher:
-    """One worker thread per endpoint sends its deliveries in event order; failures are retried with backoff.
+    """Worker threads per endpoint (as many as its policy's `concurrency`) send its deliveries, by default one at a
+    time in event order; failures are retried with backoff. A `DeliveryPolicy` per account or endpoint can shuffle
+    them, send duplicates and run several at once (see `set_policy`).
 
     Deliveries are never made while the state lock is held, so a receiver may call back into the emulator.
     Lock order is state lock -> dispatcher lock, never the reverse.
@@ -85,8 +128,11 @@ class Dispatcher:
         self.timeout = timeout
         self._cond = threading.Condition()
         self._endpoints: dict[str, dict[str, Any]] = {}  # id -> {"url", "secret", "enabled"}
-        self._queues: dict[str, list[tuple[float, int, str]]] = {}
-        self._threads: dict[str, threading.Thread] = {}
+        # endpoint -> heap of (due, seq, delivery id, duplicate)
+        self._queues: dict[str, list[tuple[float, int, str, bool]]] = {}
+        self._threads: dict[str, set[threading.Thread]] = {}
+        self._policies: dict[str, DeliveryPolicy] = {}  # account or endpoint id -> policy (the endpoint's wins)
+        self._random = random.Random()
         self._deliveries: dict[str, Delivery] = {}
         self._by_event: dict[str, list[str]] = {}
         self._in_flight = 0
@@ -105,7 +151,7 @@ class Dispatcher:
     def endpoint_deleted(self, endpoint_id: str) -> None:
         with self._cond:
             self._endpoints.pop(endpoint_id, None)
-            for _, _, delivery_id in self._queues.pop(endpoint_id, []):
+            for _, _, delivery_id, _ in self._queues.pop(endpoint_id, []):
                 delivery = self._deliveries[delivery_id]
                 delivery.status, delivery.next_attempt_at = "failed", None
             self._cond.notify_all()
@@ -127,7 +173,9 @@ class Dispatcher:
                 )
                 self._deliveries[delivery.id] = delivery
                 self._by_event.setdefault(event["id"], []).append(delivery.id)
-                self._schedule(delivery, time.time())
+                policy = self.policy(delivery.endpoint_id, delivery.account_id)
+                delay = self._random.uniform(0, policy.window) if policy.shuffle else 0.0
+                self._schedule(delivery, time.time() + delay)
 
     def pending_count(self, event_id: str) -> int:
         with self._cond:
@@ -137,6 +185,22 @@ class Dispatcher:
         return self.pending_count(event_id) == 0
 
     # --- inspection and control (/_emulator routes) -------------------------------------------------------------
+
+    def set_policy(self, owner_id: str, policy: DeliveryPolicy | None) -> None:
+        """The delivery policy of an account or an endpoint (None: back to the account's, or orderly)."""
+        with self._cond:
+            if policy is None:
+                self._policies.pop(owner_id, None)
+            else:
+                self._policies[owner_id] = policy
+                if policy.seed is not None:
+                    self._random.seed(policy.seed)
+            self._cond.notify_all()
+
+    def policy(self, endpoint_id: str, account_id: str | None = None) -> DeliveryPolicy:
+        with self._cond:
+            return (self._policies.get(endpoint_id) or self._policies.get(account_id or "")
+                    or DeliveryPolicy())
 
     def list(self, event_id: str | None = None, endpoint_id: str | None = None,
              status: str | None = None) -> list[dict[str, Any]]:
@@ -174,9 +238,9 @@ class Dispatcher:
         with self._cond:
             now = time.time()
             for endpoint_id, queue in self._queues.items():
-                self._queues[endpoint_id] = [(now, seq, d) for _, seq, d in queue]
+                self._queues[endpoint_id] = [(now, seq, d, dup) for _, seq, d, dup in queue]
                 heapq.heapify(self._queues[endpoint_id])
-                for _, _, delivery_id in queue:
+                for _, _, delivery_id, _ in queue:
                     self._deliveries[delivery_id].next_attempt_at = now
             self._cond.notify_all()
             return self._cond.wait_for(self._idle, timeout=timeout)
@@ -187,6 +251,8 @@ class Dispatcher:
             self._queues.clear()
             self._deliveries.clear()
             self._by_event.clear()
+            self._policies.clear()
+            self._random = random.Random()
             self._cond.notify_all()
 
     def open(self) -> None:
@@ -198,7 +264,7 @@ class Dispatcher:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-            threads = list(self._threads.values())
+            threads = [thread for group in self._threads.values() for thread in group]
         for thread in threads:
             thread.join(timeout=self.timeout + 1)
 
@@ -207,32 +273,37 @@ class Dispatcher:
     def _idle(self) -> bool:
         return self._in_flight == 0 and not any(self._queues.values())
 
-    def _schedule(self, delivery: Delivery, due: float) -> None:
-        delivery.next_attempt_at = due
-        heapq.heappush(self._queues.setdefault(delivery.endpoint_id, []), (due, next(self._seq), delivery.id))
-        thread = self._threads.get(delivery.endpoint_id)
-        if thread is None or not thread.is_alive():
+    def _schedule(self, delivery: Delivery, due: float, duplicate: bool = False) -> None:
+        if not duplicate:
+            delivery.next_attempt_at = due
+        heapq.heappush(self._queues.setdefault(delivery.endpoint_id, []),
+                       (due, next(self._seq), delivery.id, duplicate))
+        threads = self._threads.setdefault(delivery.endpoint_id, set())
+        wanted = min(self.policy(delivery.endpoint_id, delivery.account_id).concurrency,
+                     len(self._queues[delivery.endpoint_id]))
+        while len(threads) < wanted:
             thread = threading.Thread(target=self._work, args=(delivery.endpoint_id,),
-                                      name=f"webhooks-{delivery.endpoint_id}", daemon=True)
-            self._threads[delivery.endpoint_id] = thread
+                                      name=f"webhooks-{delivery.endpoint_id}-{len(threads)}", daemon=True)
+            threads.add(thread)
             thread.start()
         self._cond.notify_all()
 
-    def _next(self, endpoint_id: str) -> tuple[Delivery, dict[str, Any]] | None:
+    def _next(self, endpoint_id: str) -> tuple[Delivery, dict[str, Any], bool] | None:
+        me = threading.current_thread()
         with self._cond:
             while True:
                 if self._stopping or endpoint_id not in self._endpoints:
-                    self._threads.pop(endpoint_id, None)
+                    self._threads.get(endpoint_id, set()).discard(me)
                     return None
                 queue = self._queues.get(endpoint_id) or []
                 now = time.time()
                 if queue and queue[0][0] <= now:
-                    _, _, delivery_id = heapq.heappop(queue)
+                    _, _, delivery_id, duplicate = heapq.heappop(queue)
                     self._in_flight += 1
-                    return self._deliveries[delivery_id], dict(self._endpoints[endpoint_id])
+                    return self._deliveries[delivery_id], dict(self._endpoints[endpoint_id]), duplicate
                 if not queue:
-                    # Nothing left: the thread ends; the next delivery starts a new one.
-                    self._threads.pop(endpoint_id, None)
+                    # Nothing left: the thread ends; the next delivery starts new ones.
+                    self._threads.get(endpoint_id, set()).discard(me)
                     self._cond.notify_all()
                     return None
                 self._cond.wait(timeout=queue[0][0] - now)
@@ -242,23 +313,36 @@ class Dispatcher:
             item = self._next(endpoint_id)
             if item is None:
                 return
-            delivery, endpoint = item
+            delivery, endpoint, duplicate = item
             attempt = self._send(delivery, endpoint)
+            attempt.duplicate = duplicate
             with self._cond:
                 self._in_flight -= 1
                 if self._deliveries.get(delivery.id) is not delivery:
                     self._cond.notify_all()
                     continue  # state was reset while this delivery was in flight
                 delivery.attempts.append(attempt)
-                delivery.next_attempt_at = None
-                failures = len(delivery.attempts) - delivery.chain_start
-                if attempt.status_code is not None and 200 <= attempt.status_code < 300:
-                    delivery.status = "succeeded"
-                elif failures >= self.max_attempts or endpoint_id not in self._endpoints:
-                    delivery.status = "failed"
-                else:
-                    self._schedule(delivery, time.time() + self.backoff * (2 ** (failures - 1)))
+                if not duplicate:
+                    self._settle(delivery, attempt, endpoint_id)
                 self._cond.notify_all()
+
+    def _settle(self, delivery: Delivery, attempt: Attempt, endpoint_id: str) -> None:
+        """After an attempt (not a duplicate): succeeded, failed for good, or retried later; an acknowledged one may
+        be sent once more as a duplicate, as Stripe does when it missed the acknowledgement."""
+        policy = self.policy(endpoint_id, delivery.account_id)
+        delivery.next_attempt_at = None
+        failures = len([a for a in delivery.attempts[delivery.chain_start:] if not a.duplicate])
+        if attempt.status_code is not None and 200 <= attempt.status_code < 300:
+            delivery.status = "succeeded"
+            if policy.duplicates and self._random.random() < policy.duplicates:
+                self._schedule(delivery, time.time() + self._random.uniform(0, policy.window), duplicate=True)
+        elif failures >= self.max_attempts or endpoint_id not in self._endpoints:
+            delivery.status = "failed"
+        else:
+            delay = self.backoff * (2 ** (failures - 1))
+            if policy.shuffle:
+                delay = min(delay, policy.window) + self._random.uniform(0, policy.window)
+            self._schedule(delivery, time.time() + delay)
 
     def _send(self, delivery: Delivery, endpoint: dict[str, Any]) -> Attempt:
         started = time.time()
@@ -364,3 +448,37 @@ def delete_endpoint(ctx: Ctx, params: dict, id: str) -> dict:
     ctx.world.remove("webhook_endpoints", id)
     ctx.state.dispatcher.endpoint_deleted(id)
     return {"id": id, "object": "webhook_endpoint", "deleted": True}
+
+
+# --- delivery policies (/_emulator routes) ------------------------------------------------------------------------
+
+
+def _set_policy(app: Any, owner_id: str, body: dict) -> None:
+    if body:
+        app.dispatcher.set_policy(owner_id, None if body.get("reset") else DeliveryPolicy.parse(body))
+
+
+@admin("GET", "/accounts/<account_id>/delivery")
+@admin("POST", "/accounts/<account_id>/delivery")
+def account_delivery(app: Any, request: Any, body: dict, account_id: str) -> tuple[int, Any]:
+    """`{"concurrency"?, "shuffle"?, "duplicates"?, "window"?, "seed"?}` for every endpoint of the account (both
+    modes); `{"reset": true}` goes back to orderly delivery."""
+    with app.state.lock:
+        if account_id not in app.state.accounts:
+            raise errors.missing("account", account_id)
+    _set_policy(app, account_id, body)
+    return 200, {"owner": account_id, **app.dispatcher.policy(account_id, account_id).public()}
+
+
+@admin("GET", "/webhook_endpoints/<endpoint_id>/delivery")
+@admin("POST", "/webhook_endpoints/<endpoint_id>/delivery")
+def endpoint_delivery(app: Any, request: Any, body: dict, endpoint_id: str) -> tuple[int, Any]:
+    """The same for one endpoint; it overrides its account's policy (`{"reset": true}`: the account's again)."""
+    with app.state.lock:
+        world = app.state.world_of(endpoint_id)
+        endpoint = world.find("webhook_endpoints", endpoint_id) if world else None
+        if endpoint is None:
+            raise errors.missing("webhook_endpoint", endpoint_id)
+        account_id = world.account.id
+    _set_policy(app, endpoint_id, body)
+    return 200, {"owner": endpoint_id, **app.dispatcher.policy(endpoint_id, account_id).public()}
