@@ -57,12 +57,17 @@ ERRORS_BY_ROUTE: dict[str, tuple[int, ...]] = {
     "GET /api/v1/payments/projects": (),
     "GET /api/v1/payments/subscriptions": (),
     "GET /api/v1/payments/transactions": (),
+    "GET /api/v1/payments/subscriptions/export": (),
+    "GET /api/v1/payments/transactions/export": (),
     "GET /api/v1/payments/stats": (),
+    "GET /api/v1/payments/stats/timeseries": (403, 404),  # project_id of another developer / missing
     "GET /api/v1/payments/stripe/projects/{project_id}/config": (404,),
     "PUT /api/v1/payments/stripe/projects/{project_id}/config": (404, 409),  # 409: a concurrent write
     "DELETE /api/v1/payments/stripe/projects/{project_id}/config": (404,),
     "GET /api/v1/payments/stripe/projects/{project_id}/subscriptions": (404,),
     "GET /api/v1/payments/stripe/projects/{project_id}/payments": (404,),
+    "GET /api/v1/payments/stripe/projects/{project_id}/subscriptions/export": (404,),
+    "GET /api/v1/payments/stripe/projects/{project_id}/payments/export": (404,),
     "GET /api/v1/payments/stripe/projects/{project_id}/webhook-urls": (404,),
     "POST /api/v1/payments/stripe/projects/{project_id}/validate-credentials": (404,),  # a bad key: 200 valid=false
     "GET /api/v1/payments/stripe/projects/{project_id}/events": (404,),

@@ -140,7 +140,7 @@ def test_a_subscription_lives_its_life_through_real_webhooks(local_stack: Runnin
     final = eventually(shop.counters, lambda c: c.get("subscriptions#canceled") == 1, "counters")
     expected = {"subscriptions": 1, "subscriptions#canceled": 1, "payments": 3, "payments#succeeded": 2,
                 "payments#partially_refunded": 1, "amount#succeeded#usd": 3800, "amount#partially_refunded#usd": 1900,
-                "refunded#usd": 500, "subscriptions#active": None, "subscriptions#past_due": None,
+                "refunded#usd": 500, "gross#usd": 5700, "subscriptions#active": None, "subscriptions#past_due": None,
                 "payments#failed": None}
     assert {name: final.get(name) for name in expected} == expected
 

@@ -110,7 +110,8 @@ def test_a_lifecycle_in_order_ends_in_the_documented_state(project_id):
     # And the counters equal the stored records
     assert state["counters"] == {
         "subscriptions": 1, "subscriptions#canceled": 1, "payments": 2, "payments#partially_refunded": 1,
-        "payments#failed": 1, "amount#partially_refunded#usd": 1900, "amount#failed#usd": 1900, "refunded#usd": 500}
+        "payments#failed": 1, "amount#partially_refunded#usd": 1900, "amount#failed#usd": 1900, "refunded#usd": 500,
+        "gross#usd": 1900}
 
 
 def test_each_event_is_in_the_event_log_with_its_status(project_id):
@@ -132,14 +133,16 @@ def test_the_same_event_three_times_takes_effect_once(project_id):
     deliver(project_id, [paid])
     # Then there is one succeeded payment and it is counted once
     assert item(keys.payment(project_id, "test", "pi_1"))["status"] == "succeeded"
-    assert counters(project_id) == {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 1900}
+    assert counters(project_id) == {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 1900,
+                                  "gross#usd": 1900}
 
 
 def test_invoice_paid_and_invoice_payment_succeeded_are_one_payment(project_id):
     paid = lifecycle(project_id)[2]
     succeeded = event("invoice.payment_succeeded", paid["data"]["object"], created=paid["created"])
     deliver(project_id, [paid, succeeded])
-    assert counters(project_id) == {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 1900}
+    assert counters(project_id) == {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 1900,
+                                  "gross#usd": 1900}
 
 
 def test_an_older_event_never_overwrites_newer_state(project_id):
@@ -206,7 +209,8 @@ def test_a_one_time_checkout_records_a_payment_that_async_events_settle(project_
                                created=T0 + 5)])
     payment = item(keys.payment(project_id, "test", "pi_9"))
     assert (payment["status"], payment["user_id"], payment.get("subscription_id")) == ("succeeded", "user-2", None)
-    assert counters(project_id) == {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 4900}
+    assert counters(project_id) == {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 4900,
+                                  "gross#usd": 4900}
 
 
 def test_a_failed_async_payment_is_recorded_failed(project_id):

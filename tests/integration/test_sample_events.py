@@ -35,6 +35,9 @@ def route_key(spec: dict[str, Any]) -> str:
 
 
 def body(reply: dict[str, Any]) -> Any:
+    """The JSON answer, or the text of a file answer (the exports' CSV and JSON lines)."""
+    if (reply.get("headers") or {}).get("Content-Type", "application/json") != "application/json":
+        return reply["body"]
     return json.loads(reply["body"]) if reply.get("body") else None
 
 
@@ -166,12 +169,22 @@ ROUTES: list[tuple[str, int, Check]] = [
     ("payments_overview/ListAllSubscriptions.json", 200,
      lambda b, v: [s["subscription_id"] for s in b["subscriptions"]] == [v["SUBSCRIPTION_ID"]]),
     ("payments_overview/ListAllTransactions.json", 200, lambda b, v: b["total"] >= 1 and len(b["payments"]) >= 1),
+    ("payments_overview/ExportAllSubscriptions.json", 200,
+     lambda b, v: [json.loads(line)["subscription_id"] for line in b.splitlines()] == [v["SUBSCRIPTION_ID"]]),
+    ("payments_overview/ExportAllTransactions.json", 200,
+     lambda b, v: b.splitlines()[0].startswith("id,project_id,project_name,") and len(b.splitlines()) >= 2),
     ("payments_overview/GetPaymentStats.json", 200, lambda b, v: b["by_mode"]["test"]["active_subscriptions"] == 1),
+    ("payments_overview/GetPaymentStatsTimeseries.json", 200,
+     lambda b, v: b["metric"] == "mrr_movements" and len(b["points"]) == 30 and b["summary"]["customers_end"] == 1),
     ("stripe_config/GetStripeConfig.json", 200,
      lambda b, v: b["project_id"] == v["PROJECT_ID"] and b["has_test_credentials"] and b["test_webhook_secret_masked"]),
     ("stripe_config/PutStripeConfig.json", 200, lambda b, v: b["is_active"] is True),
     ("stripe_config/ListProjectSubscriptions.json", 200, lambda b, v: b["total"] == 1),
     ("stripe_config/ListProjectPayments.json", 200, lambda b, v: b["total"] >= 1),
+    ("stripe_config/ExportProjectSubscriptions.json", 200,
+     lambda b, v: [json.loads(line)["subscription_id"] for line in b.splitlines()] == [v["SUBSCRIPTION_ID"]]),
+    ("stripe_config/ExportProjectPayments.json", 200,
+     lambda b, v: b.splitlines()[0].startswith("id,project_id,subscription_id,") and len(b.splitlines()) >= 2),
     ("stripe_config/GetWebhookUrls.json", 200, lambda b, v: b["test_webhook_url"].endswith(f"/{v['PROJECT_ID']}/test")),
     ("stripe_config/ValidateCredentials.json", 200, lambda b, v: b["valid"] is True),
     ("webhook_receiver/ReceiveStripeEvent.json", 200, lambda b, v: b == {"received": True}),
@@ -229,9 +242,17 @@ def test_the_schedule_samples_run_the_scheduled_functions(world: World):
     reconciled = world.invoke("reconciler/Hourly.json")
     refreshed = world.invoke("stats_refresher/Hourly.json")
 
-    # Then each reports its run
-    assert reconciled["projects"] >= 1 and reconciled["failed_scopes"] == []
-    assert refreshed["developers"] >= 1 and isinstance(refreshed["corrected"], int)
+    # Then each reports its pass: every page read and its scopes enqueued for the worker (issue 15)
+    assert reconciled["completed"] and reconciled["enqueued"] >= 1
+    assert refreshed["completed"] and refreshed["enqueued"] >= 1
+
+
+def test_the_work_sample_runs_its_scopes_in_the_worker(world: World):
+    # When the worker gets the work queue sample (a reconcile and a refresh of the world's project)
+    reply = world.invoke("scope_worker/Work.json")
+
+    # Then neither record fails
+    assert reply == {"batchItemFailures": []}
 
 
 def test_the_delete_config_sample_deactivates_the_project(world: World):

@@ -60,18 +60,27 @@ def fixture_project(client, dev_token, stripe_account):
 
 
 def currency(**figures: int) -> dict[str, int]:
-    base = dict.fromkeys(["revenue_cents", "mrr_cents", "trialing_mrr_cents", "active_subscriptions",
-                          "past_due_subscriptions", "trialing_subscriptions", "revenue_30d_cents",
-                          "refunds_30d_cents", "failed_payments_30d", "cancellations_30d"], 0)
+    base = dict.fromkeys(["revenue_cents", "gross_revenue_cents", "refunded_cents", "net_revenue_cents", "mrr_cents",
+                          "trialing_mrr_cents", "arpu_cents", "active_subscriptions", "past_due_subscriptions",
+                          "trialing_subscriptions", "gross_revenue_30d_cents", "refunded_30d_cents",
+                          "net_revenue_30d_cents", "failed_payments_30d", "cancellations_30d"], 0)
     return {**base, **figures}
 
 
-TEST_USD = currency(revenue_cents=6900, mrr_cents=4800, trialing_mrr_cents=2167, active_subscriptions=1,
-                    past_due_subscriptions=1, trialing_subscriptions=1, revenue_30d_cents=1900, failed_payments_30d=1)
-TEST_EUR = currency(mrr_cents=1000, active_subscriptions=1, revenue_30d_cents=3000, refunds_30d_cents=1000,
-                    cancellations_30d=1)
-LIVE_USD = currency(revenue_cents=10000, mrr_cents=10000, active_subscriptions=1, revenue_30d_cents=10000)
-LIVE_GBP = currency(revenue_cents=2500, revenue_30d_cents=2500)
+# By hand (docs/metrics.md): revenue_cents counts only payments still `succeeded`; gross counts every paid one.
+TEST_USD = currency(revenue_cents=6900, gross_revenue_cents=6900, net_revenue_cents=6900, mrr_cents=4800,
+                    trialing_mrr_cents=2167, arpu_cents=2400, active_subscriptions=1, past_due_subscriptions=1,
+                    trialing_subscriptions=1, gross_revenue_30d_cents=1900, net_revenue_30d_cents=1900,
+                    failed_payments_30d=1)
+# pi_3 (3000) is partially refunded (1000): not in revenue_cents, in gross; net = 3000 - 1000.
+TEST_EUR = currency(gross_revenue_cents=3000, refunded_cents=1000, net_revenue_cents=2000, mrr_cents=1000,
+                    arpu_cents=1000, active_subscriptions=1, gross_revenue_30d_cents=3000, refunded_30d_cents=1000,
+                    net_revenue_30d_cents=2000, cancellations_30d=1)
+LIVE_USD = currency(revenue_cents=10000, gross_revenue_cents=10000, net_revenue_cents=10000, mrr_cents=10000,
+                    arpu_cents=10000, active_subscriptions=1, gross_revenue_30d_cents=10000,
+                    net_revenue_30d_cents=10000)
+LIVE_GBP = currency(revenue_cents=2500, gross_revenue_cents=2500, net_revenue_cents=2500, gross_revenue_30d_cents=2500,
+                    net_revenue_30d_cents=2500)
 
 
 def test_stats_with_test_mode_true_cover_both_modes_without_adding_them(client, dev_token, fixture_project):
@@ -159,7 +168,7 @@ def test_refunds_count_on_the_day_they_happen_whatever_order_the_events_arrive(c
     deliver(pid, "test", [refunded(3000, NOW), refunded(1000, NOW - 2 * DAY), old_payment])
     # Then the 30-day figures count the whole refund (dated by the event that reported the total), and no revenue
     usd = get(client, token, "/api/v1/payments/stats").json()["by_mode"]["test"]["by_currency"]["usd"]
-    assert (usd["revenue_30d_cents"], usd["refunds_30d_cents"]) == (0, 3000)
+    assert (usd["gross_revenue_30d_cents"], usd["refunded_30d_cents"], usd["net_revenue_30d_cents"]) == (0, 3000, -3000)
     # And the refresher's recount from the records puts the refund on today's bucket, as the counters do
     _totals, days = stats.recount(default_table(), pid, "test")
     today = time.strftime("%Y-%m-%d", time.gmtime(NOW))

@@ -93,12 +93,26 @@ MATRIX: dict[str, list[Attack]] = {
         Attack("own-list", dev_a("GET"), (200,)),
         Attack("filter-on-b", lambda c, w, p: c.get(p, token=w.a.token, query={"project_id": w.b.project_id}),
                (200, 403, 404))],
+    # Exports (issue 13): the lists' tenancy, a file instead of JSON.
+    "GET /api/v1/payments/subscriptions/export": [
+        Attack("own-export", dev_a("GET"), (200,)),
+        Attack("filter-on-b", lambda c, w, p: c.get(p, token=w.a.token, query={"project_id": w.b.project_id,
+                                                                               "format": "jsonl"}), (200,))],
+    "GET /api/v1/payments/transactions/export": [
+        Attack("own-export", dev_a("GET"), (200,)),
+        Attack("filter-on-b", lambda c, w, p: c.get(p, token=w.a.token, query={"project_id": w.b.project_id,
+                                                                               "format": "jsonl"}), (200,))],
     "GET /api/v1/payments/stats": [Attack("own-stats", dev_a("GET"), (200,))],
+    "GET /api/v1/payments/stats/timeseries": [
+        Attack("own-series", dev_a("GET"), (200,)),
+        Attack("b-project", lambda c, w, p: c.get(p, token=w.a.token, query={"project_id": w.b.project_id}), (403,))],
     "GET /api/v1/payments/stripe/projects/{project_id}/config": [Attack("b-config", dev_a("GET"), OWNED)],
     "PUT /api/v1/payments/stripe/projects/{project_id}/config": [Attack("overwrite-b", dev_a("PUT", CONFIG_BODY), OWNED)],
     "DELETE /api/v1/payments/stripe/projects/{project_id}/config": [Attack("deactivate-b", dev_a("DELETE"), OWNED)],
     "GET /api/v1/payments/stripe/projects/{project_id}/subscriptions": [Attack("b-list", dev_a("GET"), OWNED)],
     "GET /api/v1/payments/stripe/projects/{project_id}/payments": [Attack("b-list", dev_a("GET"), OWNED)],
+    "GET /api/v1/payments/stripe/projects/{project_id}/subscriptions/export": [Attack("b-export", dev_a("GET"), OWNED)],
+    "GET /api/v1/payments/stripe/projects/{project_id}/payments/export": [Attack("b-export", dev_a("GET"), OWNED)],
     "GET /api/v1/payments/stripe/projects/{project_id}/webhook-urls": [Attack("b-urls", dev_a("GET"), OWNED)],
     "POST /api/v1/payments/stripe/projects/{project_id}/validate-credentials": [
         Attack("b-validate", dev_a("POST", {"secret_key": "sk_test_" + "y" * 24}), OWNED)],

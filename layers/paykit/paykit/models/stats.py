@@ -7,15 +7,20 @@ from paykit.models.common import ResponseModel
 
 
 class CurrencyStats(ResponseModel):
-    """One (mode, currency): amounts in cents of that currency only."""
-    revenue_cents: int = 0  # all time, payments whose status is succeeded (the documented revenue)
+    """One (mode, currency): amounts in cents of that currency only. Definitions: docs/metrics.md."""
+    revenue_cents: int = 0  # the contract's revenue: payments whose status is `succeeded` (not refunded at all)
+    gross_revenue_cents: int = 0  # every paid payment's amount, whatever was refunded later
+    refunded_cents: int = 0  # every refund, all time
+    net_revenue_cents: int = 0  # gross_revenue_cents - refunded_cents
     mrr_cents: int = 0  # active + past_due subscriptions, prices normalised to a month, times quantity
     trialing_mrr_cents: int = 0  # the same over trialing subscriptions, reported apart
+    arpu_cents: int = 0  # mrr_cents / paying subscriptions (active + past_due), rounded
     active_subscriptions: int = 0
     past_due_subscriptions: int = 0
     trialing_subscriptions: int = 0
-    revenue_30d_cents: int = 0  # paid payments created in the last 30 days (later refunds included)
-    refunds_30d_cents: int = 0  # refunded amounts of those payments
+    gross_revenue_30d_cents: int = 0  # paid payments created in the last 30 days (later refunds included)
+    refunded_30d_cents: int = 0  # refunds made in the last 30 days (dated when they happened)
+    net_revenue_30d_cents: int = 0  # gross_revenue_30d_cents - refunded_30d_cents
     failed_payments_30d: int = 0
     cancellations_30d: int = 0
 

@@ -18,10 +18,11 @@ from typing import Any, Callable, Protocol
 from botocore.exceptions import ClientError
 
 from paykit.errors import PayKitError
+from paykit.metrics import contribution, day_contribution, monthly_cents, movement, mrr_of  # noqa: F401 (re-exported)
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
 from paykit.services import names
-from paykit.store import keys
+from paykit.store import dirty, keys
 from paykit.store.table import Table, batch_get, cancellation_codes, default_table
 
 MARKER_DAYS = 35  # past Stripe's 3 days of retries and the 30 days it keeps events for replay
@@ -115,67 +116,6 @@ def _payment_intent_of(payments: list[dict[str, Any]]) -> str | None:
     return None
 
 
-# Recurring prices normalised to a month (docs/data-model.md, "MRR"): the factor per Stripe interval.
-_PER_MONTH = {"day": 365 / 12, "week": 52 / 12, "month": 1.0, "year": 1 / 12}
-
-
-def monthly_cents(item: dict[str, Any]) -> int | None:
-    """A subscription's price normalised to a month, times its quantity, rounded to the cent; None if unknown."""
-    amount, interval = item.get("price_amount_cents"), item.get("price_interval")
-    if amount is None or interval not in _PER_MONTH:
-        return None
-    count = int(item.get("price_interval_count") or 1)
-    return round(int(amount) * int(item.get("quantity") or 1) * _PER_MONTH[interval] / count)
-
-
-def contribution(item: dict[str, Any] | None) -> dict[str, int]:
-    """What one record adds to its (project, mode) counters; stubs without a status add nothing."""
-    if not item or not item.get("status"):
-        return {}
-    if item["type"] == "subscription":
-        out = {"subscriptions": 1, f"subscriptions#{item['status']}": 1}
-        monthly = monthly_cents(item) if item.get("currency") else None
-        if monthly is not None:  # recurring prices, per currency: E4's counts and MRR (issue 6)
-            out[f"subscriptions#{item['status']}#{item['currency']}"] = 1
-            out[f"mrr#{item['status']}#{item['currency']}"] = monthly
-        return out
-    currency = item.get("currency", "usd")
-    return {
-        "payments": 1,
-        f"payments#{item['status']}": 1,
-        f"amount#{item['status']}#{currency}": int(item.get("amount_cents") or 0),
-        f"refunded#{currency}": int(item.get("refunded_amount_cents") or 0),
-    }
-
-
-def day_contribution(item: dict[str, Any] | None) -> dict[str, dict[str, int]]:
-    """What one record adds to the daily sums (day -> name -> value) behind E4's 30-day figures.
-
-    Payments count on the day they were created (revenue = succeeded amounts, failed payments), their refunds on the
-    day they were refunded; subscriptions on the day they were canceled.
-    """
-    if not item or not item.get("status"):
-        return {}
-    currency = item.get("currency", "usd")
-    if item["type"] == "subscription":
-        if item["status"] == "canceled" and item.get("cancelled_at"):
-            return {item["cancelled_at"][:10]: {f"cancellations#{currency}": 1}}
-        return {}
-    if not item.get("created_at"):
-        return {}
-    day = item["created_at"][:10]
-    if item.get("base_status") == "succeeded":
-        out = {day: {f"revenue#{currency}": int(item.get("amount_cents") or 0)}}
-        refunded = int(item.get("refunded_amount_cents") or 0)
-        if refunded:
-            refund_day = (item.get("refunded_at") or item["created_at"])[:10]
-            out.setdefault(refund_day, {})[f"refunds#{currency}"] = refunded
-        return out
-    if item["status"] == "failed":
-        return {day: {f"failed#{currency}": 1}}
-    return {}
-
-
 def _deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]],
             measure: Callable[[dict[str, Any] | None], dict[str, int]] = contribution) -> dict[str, int]:
     total: dict[str, int] = {}
@@ -187,10 +127,21 @@ def _deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]],
     return {name: value for name, value in total.items() if value}
 
 
-def _day_deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]]) -> dict[str, dict[str, int]]:
-    days = {day for old, new in changes for day in (*day_contribution(old), *day_contribution(new))}
-    out = {day: _deltas(changes, lambda item, d=day: day_contribution(item).get(d, {})) for day in sorted(days)}
-    return {day: sums for day, sums in out.items() if sums}
+def _day_deltas(changes: list[tuple[dict[str, Any] | None, dict[str, Any]]], day: str) -> dict[str, dict[str, int]]:
+    """The day buckets' deltas: recountable sums (old and new contributions) plus the MRR movements of `day`."""
+    days = {d for old, new in changes for d in (*day_contribution(old), *day_contribution(new))}
+    out = {d: _deltas(changes, lambda item, d=d: day_contribution(item).get(d, {})) for d in sorted(days)}
+    for old, new in changes:
+        if new.get("type") == "subscription":
+            for when, sums in movement(old, new, day).items():
+                bucket = out.setdefault(when, {})
+                for name, value in sums.items():
+                    bucket[name] = bucket.get(name, 0) + value
+    return {d: sums for d, sums in sorted(out.items()) if sums}
+
+
+def _day_of(created: float) -> str:
+    return datetime.fromtimestamp(int(created), timezone.utc).date().isoformat()
 
 
 def _add_update(key: dict[str, str], deltas: dict[str, int]) -> dict[str, Any]:
@@ -264,7 +215,7 @@ class EventProcessor:
             logger.info("event ignored", reason=reason)
             head = [self._log(project_id, mode, event, raw, received_at, status, reason)]
         try:
-            self._commit(project_id, mode, head, changes, extra)
+            self._commit(project_id, mode, head, changes, extra, int(event.get("created") or 0) or None)
         except ClientError as exc:
             codes = cancellation_codes(exc)
             if codes and codes[0] == "ConditionalCheckFailed":
@@ -278,8 +229,10 @@ class EventProcessor:
         return status
 
     def _commit(self, project_id: str, mode: str, head: list[dict[str, Any]],
-                changes: list[tuple[dict[str, Any] | None, dict[str, Any]]], extra: list[dict[str, Any]]) -> None:
-        """One transaction: `head`, each changed record under its version guard, `extra`, the counter deltas."""
+                changes: list[tuple[dict[str, Any] | None, dict[str, Any]]], extra: list[dict[str, Any]],
+                created: int | None = None) -> None:
+        """One transaction: `head`, each changed record under its version guard, `extra`, the counter and day
+        deltas (with the MRR movements of the change's day, `created`) of the project and of its developer."""
         actions = list(head)
         for old, new in changes:
             if old == new:
@@ -291,11 +244,18 @@ class EventProcessor:
                 put["ExpressionAttributeValues"] = {":v": old.get("version", 0)}
             actions.append({"Put": put})
         actions += extra
-        deltas = _deltas([(o, n) for o, n in changes if o != n])
+        changed = [(o, n) for o, n in changes if o != n]
+        owner = self._owners.get(project_id) or next((n["owner_id"] for _, n in changed if n.get("owner_id")), None)
+        deltas = _deltas(changed)
         if deltas:
             actions.append(_add_update(keys.counters(project_id, mode), deltas))
-        for day, sums in _day_deltas([(o, n) for o, n in changes if o != n]).items():
+            if owner:
+                actions.append(_add_update(keys.developer_counters(owner, mode), deltas))
+        for day, sums in _day_deltas(changed, _day_of(created if created is not None else self.clock())).items():
             actions.append(_add_update(keys.counters_day(project_id, mode, day), sums))
+            if owner:
+                actions.append(_add_update(keys.developer_day(owner, mode, day), sums))
+        actions += dirty.marks(project_id, mode, changed, self.clock())  # the refresher's incremental pass
         if actions:
             self.table.transact(actions)
 
@@ -325,7 +285,7 @@ class EventProcessor:
             # Reading back what is already stored (a success page polled twice) writes nothing: only the stamps moved.
             changes = [(old, new) for old, new in changes if not _only_restamped(old, new)]
             try:
-                self._commit(project_id, mode, [], changes, extra)
+                self._commit(project_id, mode, [], changes, extra, created)
                 return
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") not in ("TransactionCanceledException",
@@ -528,6 +488,8 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
         "stripe_event_created": ctx.created,
         "stripe_event_id": ctx.event["id"],
     })
+    if (old or {}).get("had_mrr") or mrr_of(new)[1]:
+        new["had_mrr"] = True  # a later return to MRR is a reactivation, not a new subscription
     new["user_id"] = (new.get("user_id") or metadata.get("user_id")
                       or p.user_of_customer(ctx, new.get("customer_id")))
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
@@ -550,7 +512,8 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
 def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | None, amount: int | None,
              currency: str | None, created: Any, user_id: str | None, sub_id: str | None,
              description: str | None = None, refunded: int | None = None, authoritative: bool = True,
-             customer_id: str | None = None, describe: Callable[[], str | None] | None = None) -> None:
+             customer_id: str | None = None, describe: Callable[[], str | None] | None = None,
+             transaction_type: str | None = None, dispute: dict[str, Any] | None = None) -> None:
     """Merges one observation of a payment into its record; every rule is order-free (max, min, first known).
     `describe` reads the description from Stripe, only when neither the record nor the payload has one."""
     old = p.record(ctx, keys.payment(ctx.project_id, ctx.mode, pi_id))
@@ -582,6 +545,10 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
         new["description"] = describe()
     if refunded is not None:
         _merge_refund(new, int(refunded), _ts(ctx.created))
+    # Every source of a payment intent agrees on its type (one invoice, or one checkout): the first known stays.
+    new["transaction_type"] = new.get("transaction_type") or transaction_type
+    if dispute is not None:
+        _merge_dispute(new, dispute)
     new["status"] = _payment_status(new)
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "payment"))
 
@@ -596,8 +563,26 @@ def _merge_refund(item: dict[str, Any], refunded: int, seen_at: str | None) -> N
     item["refunded_amount_cents"] = max(current, refunded)
 
 
+def _merge_dispute(item: dict[str, Any], dispute: dict[str, Any]) -> None:
+    """A dispute only moves forward, open -> won or lost (Stripe never reopens one), so any delivery order ends in
+    the same state; `disputed_at` is the dispute's own creation time."""
+    state = _DISPUTE_STATE.get(dispute.get("status") or "", "open")
+    if _DISPUTE_RANK[state] > _DISPUTE_RANK.get(item.get("dispute_status", ""), -1):
+        item["dispute_status"] = state
+    stamp = _ts(dispute.get("created"))
+    if stamp and (not item.get("disputed_at") or stamp < item["disputed_at"]):
+        item["disputed_at"] = stamp
+
+
+# Stripe's dispute statuses by outcome; the rest (needs_response, under_review, warning_*) are open.
+_DISPUTE_STATE = {"won": "won", "warning_closed": "won", "prevented": "won", "lost": "lost"}
+_DISPUTE_RANK = {"open": 0, "won": 1, "lost": 1}
+
+
 def _payment_status(item: dict[str, Any]) -> str | None:
     base = item.get("base_status")
+    if base == "succeeded" and item.get("dispute_status") in ("open", "lost"):
+        return "disputed"  # Cloud Admin's status: the money is held (open) or gone (lost) by a chargeback
     refunded, amount = int(item.get("refunded_amount_cents") or 0), int(item.get("amount_cents") or 0)
     if base == "succeeded" and refunded > 0:
         return "refunded" if refunded >= amount else "partially_refunded"
@@ -662,7 +647,8 @@ def on_checkout_completed(p: EventProcessor, ctx: _Ctx) -> None:
         known = metadata.get("description") or (expanded.get("description") if isinstance(expanded, dict) else None)
         _payment(p, ctx, pi, base_status="succeeded" if paid else "pending", amount=session.get("amount_total"),
                  currency=session.get("currency"), created=session.get("created"), user_id=user_id, sub_id=None,
-                 description=known, describe=lambda: p.stripe.payment_description(ctx.project_id, ctx.mode, pi))
+                 description=known, describe=lambda: p.stripe.payment_description(ctx.project_id, ctx.mode, pi),
+                 transaction_type=ONE_TIME)
 
 
 def _observe_checkout_session(p: EventProcessor, ctx: _Ctx, session: dict[str, Any]) -> None:
@@ -690,7 +676,8 @@ def on_checkout_async(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]
         metadata = session.get("metadata") or {}
         _payment(p, ctx, pi, base_status="succeeded" if succeeded else "failed",
                  amount=session.get("amount_total"), currency=session.get("currency"), created=session.get("created"),
-                 user_id=metadata.get("user_id") or session.get("client_reference_id"), sub_id=None)
+                 user_id=metadata.get("user_id") or session.get("client_reference_id"), sub_id=None,
+                 transaction_type=ONE_TIME)
 
     return handler
 
@@ -728,9 +715,25 @@ def on_invoice(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
         lines = (invoice.get("lines") or {}).get("data") or [{}]
         _payment(p, ctx, pi, base_status="succeeded" if succeeded else "failed", amount=amount,
                  currency=invoice.get("currency"), created=invoice.get("created"), user_id=metadata.get("user_id"),
-                 sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id)
+                 sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id,
+                 transaction_type=invoice_type(invoice))
 
     return handler
+
+
+ONE_TIME = "one_time_payment"  # a checkout in payment mode (Cloud Admin has no name for it)
+# Stripe's invoice.billing_reason -> Cloud Admin's transaction type.
+_TYPE_BY_BILLING_REASON = {"subscription_create": "initial_payment", "subscription_cycle": "subscription_payment",
+                           "subscription_threshold": "subscription_payment", "subscription": "subscription_payment",
+                           "subscription_update": "proration_charge", "manual": ONE_TIME}
+
+
+def invoice_type(invoice: dict[str, Any]) -> str:
+    """The transaction type of the payment an invoice collects: a credit (negative total) is a proration credit."""
+    if int(invoice.get("total") or 0) < 0:
+        return "proration_credit"
+    reason = _TYPE_BY_BILLING_REASON.get(invoice.get("billing_reason") or "")
+    return reason or ("subscription_payment" if _invoice_subscription(invoice)[0] else ONE_TIME)
 
 
 def on_charge_refunded(p: EventProcessor, ctx: _Ctx) -> None:
@@ -744,6 +747,17 @@ def on_charge_refunded(p: EventProcessor, ctx: _Ctx) -> None:
     _payment(p, ctx, pi, base_status="succeeded", amount=charge.get("amount"),
              currency=charge.get("currency"), created=charge.get("created"), user_id=metadata.get("user_id"),
              sub_id=None, refunded=charge.get("amount_refunded"), authoritative=False, customer_id=customer_id)
+
+
+def on_dispute(p: EventProcessor, ctx: _Ctx) -> None:
+    """charge.dispute.created / .closed: the disputed payment shows `disputed` while the dispute is open or lost.
+    A disputed charge was paid; its amount only fills in what the invoice has not said yet (it may be partial)."""
+    dispute = ctx.obj
+    pi = _id_of(dispute.get("payment_intent"))
+    if not pi:
+        return
+    _payment(p, ctx, pi, base_status="succeeded", amount=dispute.get("amount"), currency=dispute.get("currency"),
+             created=None, user_id=None, sub_id=None, authoritative=False, dispute=dispute)
 
 
 def on_recorded_only(p: EventProcessor, ctx: _Ctx) -> None:
@@ -792,6 +806,11 @@ def _charge_reads(ctx: _Ctx) -> list[dict[str, str]]:
             *_customer_mapping(ctx, ctx.obj, (ctx.obj.get("metadata") or {}).get("user_id"))]
 
 
+def _dispute_reads(ctx: _Ctx) -> list[dict[str, str]]:
+    pi = _id_of(ctx.obj.get("payment_intent"))
+    return [keys.payment(ctx.project_id, ctx.mode, pi)] if pi else []
+
+
 READS: dict[str, Callable[[_Ctx], list[dict[str, str]]]] = {
     "checkout.session.completed": _session_reads,
     "checkout.session.async_payment_succeeded": _session_reads,
@@ -805,6 +824,8 @@ READS: dict[str, Callable[[_Ctx], list[dict[str, str]]]] = {
     "invoice.payment_succeeded": _invoice_reads,
     "invoice.payment_failed": _invoice_reads,
     "charge.refunded": _charge_reads,
+    "charge.dispute.created": _dispute_reads,
+    "charge.dispute.closed": _dispute_reads,
 }
 
 HANDLERS: dict[str, Callable[[EventProcessor, _Ctx], None]] = {
@@ -818,6 +839,8 @@ HANDLERS: dict[str, Callable[[EventProcessor, _Ctx], None]] = {
     "invoice.payment_succeeded": on_invoice(True),
     "invoice.payment_failed": on_invoice(False),
     "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute,
+    "charge.dispute.closed": on_dispute,
     "customer.subscription.trial_will_end": on_recorded_only,
     "invoice.payment_action_required": on_recorded_only,
 }

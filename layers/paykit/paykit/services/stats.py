@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import single_metric
 from botocore.exceptions import ClientError
 
+from paykit import metrics
 from paykit.auth import Principal
 from paykit.models.common import iso, utcnow
 from paykit.models.config import MODES
@@ -33,19 +34,19 @@ def _day(moment: date) -> str:
 def payment_stats(caller: Principal, test_mode: bool, table: Table | None = None,
                   now: datetime | None = None) -> PaymentStats:
     """E4: test_mode=true covers test and live, false live only (decision 5); money is only summed per mode and
-    currency. Cost: 1 Query of projects, 1 BatchGetItem per 100 counters, 1 Query of 30 days per project and mode."""
+    currency. Cost, whatever the number of projects (issue 13): 1 Query of projects (at most 100, one page),
+    1 BatchGetItem of the developer's counters and 1 Query of 30 days per mode."""
     table = table or default_table()
     today = (now or utcnow()).date()
     projects = project_store.list_for_developer(table, caller.sub)
     modes = MODES if test_mode else ("live",)
-    scopes = [(p["id"], m) for p in projects for m in modes]
-    counters = {(c["pk"]): c for c in batch_get(table, [keys.counters(p, m) for p, m in scopes])}
+    counters = {c["pk"]: c for c in batch_get(table, [keys.developer_counters(caller.sub, m) for m in modes])}
     by_mode = {m: ModeStats() for m in modes}
-    for project_id, mode in scopes:
-        stored = counters.get(keys.counters(project_id, mode)["pk"], {})
-        _add_counters(by_mode[mode], stored)
-        for day in _window(table, project_id, mode, today):
+    for mode in modes:
+        _add_counters(by_mode[mode], counters.get(keys.developer_counters(caller.sub, mode)["pk"], {}))
+        for day in _window(table, keys.developer_counters(caller.sub, mode)["pk"], today):
             _add_days(by_mode[mode], day)
+        _derive(by_mode[mode])
     configs = [p.get("config") or {} for p in projects]
     currency, revenue_mode, revenue = _headline(by_mode)
     return PaymentStats(
@@ -90,6 +91,10 @@ def _add_counters(stats: ModeStats, stored: dict[str, Any]) -> None:
     stats.successful_payments += int(stored.get("payments#succeeded") or 0)
     for name, value in stored.items():
         parts = name.split("#")
+        if len(parts) == 2 and parts[0] in ("gross", "refunded") and value:
+            target = _currency(stats, parts[1])
+            setattr(target, f"{parts[0]}_revenue_cents" if parts[0] == "gross" else "refunded_cents", int(value))
+            continue
         if name in _NOT_COUNTERS or len(parts) != 3 or not value:
             continue
         kind, status, currency = parts
@@ -105,8 +110,17 @@ def _add_counters(stats: ModeStats, stored: dict[str, Any]) -> None:
             setattr(target, field, getattr(target, field) + int(value))
 
 
-_DAY_FIELDS = {"revenue": "revenue_30d_cents", "refunds": "refunds_30d_cents", "failed": "failed_payments_30d",
+_DAY_FIELDS = {"revenue": "gross_revenue_30d_cents", "refunds": "refunded_30d_cents", "failed": "failed_payments_30d",
                "cancellations": "cancellations_30d"}
+
+
+def _derive(stats: ModeStats) -> None:
+    """The figures defined from others (docs/metrics.md), per currency."""
+    for figures in stats.by_currency.values():
+        figures.net_revenue_cents = figures.gross_revenue_cents - figures.refunded_cents
+        figures.net_revenue_30d_cents = figures.gross_revenue_30d_cents - figures.refunded_30d_cents
+        paying = figures.active_subscriptions + figures.past_due_subscriptions
+        figures.arpu_cents = round(figures.mrr_cents / paying) if paying else 0
 
 
 def _add_days(stats: ModeStats, day: dict[str, Any]) -> None:
@@ -117,13 +131,11 @@ def _add_days(stats: ModeStats, day: dict[str, Any]) -> None:
             setattr(target, _DAY_FIELDS[kind], getattr(target, _DAY_FIELDS[kind]) + int(value))
 
 
-def _window(table: Table, project_id: str, mode: str, today: date) -> list[dict[str, Any]]:
-    """The last 30 days' sums (today included): one Query on the counters' partition."""
-    first = keys.counters_day(project_id, mode, _day(today - timedelta(days=WINDOW_DAYS - 1)))
-    last = keys.counters_day(project_id, mode, _day(today))
+def _window(table: Table, partition: str, today: date, days: int = WINDOW_DAYS) -> list[dict[str, Any]]:
+    """The last `days` days' buckets of one stats partition (today included): one Query."""
     items, _ = table.query_page("pk = :pk AND sk BETWEEN :first AND :last",
-                                {":pk": first["pk"], ":first": first["sk"], ":last": last["sk"]},
-                                newest_first=False)
+                                {":pk": partition, ":first": f"DAY#{_day(today - timedelta(days=days - 1))}",
+                                 ":last": f"DAY#{_day(today)}"}, newest_first=False)
     return items
 
 
@@ -131,7 +143,8 @@ def _window(table: Table, project_id: str, mode: str, today: date) -> list[dict[
 
 
 def refresh_all(table: Table | None = None) -> dict[str, int]:
-    """Every developer (gsi1 `DEVELOPERS`, no Scan): recount, correct drift, roll up. Returns drift per developer."""
+    """Every developer (gsi1 `DEVELOPERS`, no Scan) in this one invocation: the loop that issue 15 replaced with the
+    work queue's fan-out (services/work.py); kept for `bench.scale`. Returns drift per developer."""
     table = table or default_table()
     drift: dict[str, int] = {}
     for developer in table.query_all("gsi1pk = :pk", {":pk": keys.developers_gsi()}, index=keys.GSI1,
@@ -142,29 +155,106 @@ def refresh_all(table: Table | None = None) -> dict[str, int]:
 
 
 def refresh_developer(table: Table, owner_id: str, stripe: StripeReader | None = None) -> int:
-    """Recounts each (project, mode) from its records (Query gsi1), corrects the counters and day sums that
-    drifted, names the records stored without a plan name or description, and writes the developer's roll-up.
-    Returns the number of corrected figures."""
+    """The full recount of one developer: every (project, mode) (refresh_scope), then the developer's roll-up of
+    the recounts. Returns the number of corrected figures."""
     rollup: dict[str, dict[str, int]] = {m: {} for m in MODES}
     corrected = 0
-    for project in project_store.list_for_developer(table, owner_id):
+    projects = list(project_store.list_for_developer(table, owner_id))
+    for project in projects:
         for mode in MODES:
-            unnamed: list[dict[str, Any]] = []
-            totals, days = recount(table, project["id"], mode, unnamed)
-            if unnamed:
-                names.fill_names(table, project["id"], mode, unnamed, stripe or default_processor().stripe)
-            corrected += _reconcile(table, keys.counters(project["id"], mode), totals, project["id"], mode)
-            stored_days = table.query_all("pk = :pk AND begins_with(sk, :day)",
-                                          {":pk": keys.counters(project["id"], mode)["pk"], ":day": "DAY#"})
-            seen = {d["sk"].removeprefix("DAY#"): d for d in stored_days}
-            for day in sorted(set(seen) | set(days)):
-                corrected += _reconcile(table, keys.counters_day(project["id"], mode, day), days.get(day, {}),
-                                        project["id"], mode, seen.get(day, {}))
-            for name, value in totals.items():
-                rollup[mode][name] = rollup[mode].get(name, 0) + value
-    table.put({**keys.developer_stats(owner_id), "type": "developer_stats", "owner_id": owner_id,
-               "counters": rollup, "drift_corrected": corrected, "refreshed_at": iso(utcnow())})
+            fixed, totals = refresh_scope(table, project["id"], mode, stripe)
+            corrected += fixed
+            _merge(rollup[mode], totals)
+    corrected += _put_rollup(table, owner_id, rollup, corrected)
+    return corrected + _reconcile_developer_days(table, owner_id, [p["id"] for p in projects])
+
+
+def refresh_scope(table: Table, project_id: str, mode: str, stripe: StripeReader | None = None,
+                  ) -> tuple[int, dict[str, int]]:
+    """Recounts one (project, mode) from its records (Query gsi1), corrects the counters and day sums that
+    drifted, and names the records stored without a plan name or description. Returns (corrected, recount)."""
+    unnamed: list[dict[str, Any]] = []
+    totals, days = recount(table, project_id, mode, unnamed)
+    if unnamed:
+        names.fill_names(table, project_id, mode, unnamed, stripe or default_processor().stripe)
+    corrected = _reconcile(table, keys.counters(project_id, mode), totals, project_id, mode)
+    seen = _day_items(table, keys.counters(project_id, mode)["pk"])
+    for day in sorted(set(seen) | set(days)):
+        corrected += _reconcile(table, keys.counters_day(project_id, mode, day), days.get(day, {}),
+                                project_id, mode, seen.get(day, {}))
+    corrected += _reconcile_movements(table, project_id, mode, totals, seen, _day(utcnow().date()))
+    return corrected, totals
+
+
+def refresh_changed_scope(table: Table, project_id: str, mode: str, stripe: StripeReader | None = None) -> int:
+    """The incremental pass' unit (a scope an event changed): refresh_scope, then the developer's roll-up again
+    from the counters of all their projects (one BatchGetItem per 50 projects), which now hold this recount."""
+    corrected, _ = refresh_scope(table, project_id, mode, stripe)
+    owner_id = (table.get(keys.project(project_id)) or {}).get("owner_id")
+    if owner_id:
+        scopes = [(p["id"], m) for p in project_store.list_for_developer(table, owner_id) for m in MODES]
+        rollup: dict[str, dict[str, int]] = {m: {} for m in MODES}
+        for stored in batch_get(table, [keys.counters(p, m) for p, m in scopes]):
+            _merge(rollup[stored["pk"].rsplit("#", 1)[1]],
+                   {n: int(v) for n, v in stored.items() if n not in _NOT_COUNTERS and isinstance(v, int)})
+        _put_rollup(table, owner_id, rollup, corrected)
     return corrected
+
+
+def _put_rollup(table: Table, owner_id: str, rollup: dict[str, dict[str, int]], corrected: int) -> int:
+    """The developer's counters (kept live by the processor, read by E4) corrected to the sum of their projects'
+    recounts, and the refresher's summary item. Returns the number of corrected developer figures."""
+    fixed = sum(_reconcile(table, keys.developer_counters(owner_id, mode), rollup[mode], owner_id, mode)
+                for mode in MODES)
+    table.put({**keys.developer_stats(owner_id), "type": "developer_stats", "owner_id": owner_id,
+               "counters": rollup, "drift_corrected": corrected + fixed, "refreshed_at": iso(utcnow())})
+    return fixed
+
+
+def _day_items(table: Table, partition: str) -> dict[str, dict[str, Any]]:
+    """Every day bucket of one stats partition (project or developer), by day."""
+    items = table.query_all("pk = :pk AND begins_with(sk, :day)", {":pk": partition, ":day": "DAY#"})
+    return {d["sk"].removeprefix("DAY#"): d for d in items}
+
+
+def _reconcile_developer_days(table: Table, owner_id: str, project_ids: list[str]) -> int:
+    """Each developer day bucket corrected to the sum of the same day of their projects (movements included)."""
+    corrected = 0
+    for mode in MODES:
+        expected: dict[str, dict[str, int]] = {}
+        for project_id in project_ids:
+            for day, bucket in _day_items(table, keys.counters(project_id, mode)["pk"]).items():
+                _merge(expected.setdefault(day, {}), _figures(bucket))
+        stored = _day_items(table, keys.developer_counters(owner_id, mode)["pk"])
+        for day in sorted(set(expected) | set(stored)):
+            corrected += _reconcile(table, keys.developer_day(owner_id, mode, day), expected.get(day, {}), owner_id,
+                                    mode, stored.get(day, {}), everything=True)
+    return corrected
+
+
+def _figures(item: dict[str, Any]) -> dict[str, int]:
+    return {n: int(v) for n, v in item.items() if n not in _NOT_COUNTERS and not isinstance(v, str)}
+
+
+def _reconcile_movements(table: Table, project_id: str, mode: str, totals: dict[str, int],
+                         days: dict[str, dict[str, Any]], today: str) -> int:
+    """MRR movements cannot be recounted from records (a record is only its latest state), but their sum must be
+    today's MRR: a difference (lost history, a record fixed by hand) is added to today's bucket as
+    `mrr_adjustment`, so the MRR line ends at the MRR the counters hold. Returns the number of currencies fixed."""
+    currencies = {n.rsplit("#", 1)[1] for n in totals if n.startswith("mrr#")}
+    currencies |= {n.rsplit("#", 1)[1] for d in days.values() for n in d if n.startswith("mrr_")}
+    fixed = 0
+    for currency in sorted(currencies):
+        mrr = sum(int(totals.get(f"mrr#{status}#{currency}", 0)) for status in metrics.MRR_STATUSES)
+        moved = sum(metrics.net_new(bucket, currency) for bucket in days.values())
+        if mrr != moved:
+            logger.warning("MRR movements adjusted", project_id=project_id, mode=mode, currency=currency,
+                           mrr=mrr, movements=moved)
+            table.update(keys.counters_day(project_id, mode, today), UpdateExpression="SET #type = :t ADD #a :d",
+                         ExpressionAttributeNames={"#type": "type", "#a": f"mrr_adjustment#{currency}"},
+                         ExpressionAttributeValues={":t": "counters", ":d": mrr - moved})
+            fixed += 1
+    return fixed
 
 
 def recount(table: Table, project_id: str, mode: str, unnamed: list[dict[str, Any]] | None = None,
@@ -189,12 +279,14 @@ def _merge(into: dict[str, int], values: dict[str, int]) -> None:
 
 
 def _reconcile(table: Table, key: dict[str, str], expected: dict[str, int], project_id: str, mode: str,
-               stored: dict[str, Any] | None = None) -> int:
+               stored: dict[str, Any] | None = None, everything: bool = False) -> int:
     """Sets each drifted figure to its recount, on condition that it still holds the value we compared (a
-    concurrent event's ADD makes the correction wait for the next run instead of being overwritten)."""
+    concurrent event's ADD makes the correction wait for the next run instead of being overwritten). MRR movements
+    are left alone unless `everything` (they are not recountable from records; _reconcile_movements keeps them)."""
     if stored is None:
         stored = table.get(key, consistent=True) or {}
-    names = (set(expected) | set(stored)) - _NOT_COUNTERS
+    names = (set(expected) | {n for n in stored if everything or not n.startswith(metrics.MOVEMENT_PREFIXES)}
+             ) - _NOT_COUNTERS
     drifted = {n: int(expected.get(n, 0)) for n in names if int(stored.get(n) or 0) != int(expected.get(n, 0))}
     if not drifted:
         return 0

@@ -147,6 +147,35 @@ def developers_gsi() -> str:
     return "DEVELOPERS"
 
 
+def developer_counters(owner_id: str, mode: str) -> dict[str, str]:
+    """The counters of all a developer's projects in one mode, kept in the same transactions as each project's
+    (issue 13): E4 and the time series read one item and one partition, whatever the number of projects."""
+    return {"pk": f"DEVSTATS#{owner_id}#{mode}", "sk": "COUNTERS"}
+
+
+def developer_day(owner_id: str, mode: str, day: str) -> dict[str, str]:
+    """One day's sums over all a developer's projects in one mode, beside their counters."""
+    return {"pk": f"DEVSTATS#{owner_id}#{mode}", "sk": f"DAY#{day}"}
+
+
 def developer_stats(owner_id: str) -> dict[str, str]:
     """The refresher's per-developer roll-up of the counters of all their projects."""
     return {"pk": f"DEV#{owner_id}", "sk": "STATS"}
+
+
+# ---------------------------------------------------------------- scheduled work (issue 15)
+
+
+def dirty_bucket(hour: str, shard: int) -> str:
+    """One hour's (yyyy-mm-ddThh) partition of dirty marks, sharded so no partition takes every event's mark."""
+    return f"DIRTY#{hour}#{shard}"
+
+
+def dirty_mark(hour: str, shard: int, project_id: str, mode: str) -> dict[str, str]:
+    """A (project, mode) an event changed in that hour: the refresher's incremental pass recounts only these."""
+    return {"pk": dirty_bucket(hour, shard), "sk": scope(project_id, mode)}
+
+
+def work_state(producer: str) -> dict[str, str]:
+    """Where a scheduled producer's last complete pass started (the refresher reads marks since then)."""
+    return {"pk": f"WORK#{producer}", "sk": "STATE"}

@@ -1,0 +1,77 @@
+"""The revenue math of docs/metrics.md against hand-computed cases (pure functions, no AWS)."""
+from __future__ import annotations
+
+import pytest
+
+from paykit import metrics
+
+
+def sub(status: str = "active", amount: int = 1900, interval: str = "month", count: int = 1, quantity: int = 1,
+        currency: str = "usd", **extra) -> dict:
+    return {"type": "subscription", "status": status, "price_amount_cents": amount, "price_interval": interval,
+            "price_interval_count": count, "quantity": quantity, "currency": currency,
+            "created_at": "2026-11-01T00:00:00.000000Z", **extra}
+
+
+@pytest.mark.parametrize("record, expected", [
+    (sub(amount=1900, quantity=2), 3800),  # a month, times quantity
+    (sub(amount=12000, interval="year"), 1000),  # 12000 / 12
+    (sub(amount=500, interval="week"), 2167),  # 500 * 52 / 12 = 2166.67
+    (sub(amount=3000, count=3), 1000),  # every 3 months
+    (sub(amount=100, interval="day"), 3042),  # 100 * 365 / 12 = 3041.67
+    (sub(amount=2000, discount_duration="forever", discount_percent_off=25), 1500),  # recurring discount
+    (sub(amount=2000, discount_duration="repeating", discount_amount_off=500), 1500),
+    (sub(amount=2000, discount_duration="once", discount_percent_off=50), 2000),  # one-time: not in MRR
+    (sub(amount=12000, interval="year", discount_duration="forever", discount_amount_off=1200), 900),
+])
+def test_monthly_cents(record, expected):
+    assert metrics.monthly_cents(record) == expected
+
+
+@pytest.mark.parametrize("status, counted", [("active", 1900), ("past_due", 1900), ("trialing", 0), ("unpaid", 0),
+                                             ("canceled", 0), ("incomplete", 0), ("paused", 0)])
+def test_only_billed_statuses_count_in_mrr(status, counted):
+    assert metrics.mrr_of(sub(status))[1] == counted
+
+
+DAY = "2026-11-20"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # first seen already paying: new, on the day the subscription was created
+    (None, sub(), {"2026-11-01": {"mrr_new#usd": 1900, "customers_new#usd": 1}}),
+    # a trial converts: new on the day of the change
+    (sub("trialing"), sub(), {DAY: {"mrr_new#usd": 1900, "customers_new#usd": 1}}),
+    (sub(amount=1900), sub(amount=4900), {DAY: {"mrr_expansion#usd": 3000}}),
+    (sub(amount=4900), sub(amount=1900), {DAY: {"mrr_contraction#usd": 3000}}),
+    (sub(), sub("canceled"), {DAY: {"mrr_churn#usd": 1900, "customers_churned#usd": 1}}),
+    (sub("unpaid", had_mrr=True), sub(had_mrr=True),
+     {DAY: {"mrr_reactivation#usd": 1900, "customers_reactivated#usd": 1}}),
+    (sub(amount=1900), sub(amount=1700, currency="eur"),
+     {DAY: {"mrr_churn#usd": 1900, "customers_churned#usd": 1, "mrr_new#eur": 1700, "customers_new#eur": 1}}),
+    (sub(), sub(), {}),  # nothing moved
+    (sub("trialing"), sub("canceled"), {}),  # a trial that ends never was MRR
+])
+def test_movement_of_one_change(old, new, expected):
+    assert metrics.movement(old, new, DAY) == expected
+
+
+def test_net_new_adds_up_the_movements_and_the_adjustment():
+    bucket = {"mrr_new#usd": 5000, "mrr_expansion#usd": 300, "mrr_reactivation#usd": 200, "mrr_contraction#usd": 100,
+              "mrr_churn#usd": 1900, "mrr_adjustment#usd": -50, "mrr_new#eur": 999}
+    assert metrics.net_new(bucket, "usd") == 5000 + 300 + 200 - 100 - 1900 - 50
+
+
+def test_gross_revenue_counts_paid_payments_whatever_was_refunded():
+    payment = {"type": "payment", "status": "partially_refunded", "base_status": "succeeded", "amount_cents": 3000,
+               "refunded_amount_cents": 1000, "currency": "eur", "created_at": "2026-11-01T00:00:00Z",
+               "refunded_at": "2026-11-03T00:00:00Z"}
+    assert metrics.contribution(payment) == {"payments": 1, "payments#partially_refunded": 1,
+                                             "amount#partially_refunded#eur": 3000, "refunded#eur": 1000,
+                                             "gross#eur": 3000}
+    assert metrics.day_contribution(payment) == {"2026-11-01": {"revenue#eur": 3000},
+                                                 "2026-11-03": {"refunds#eur": 1000}}
+
+
+def test_rates_without_a_base_are_none():
+    assert metrics.rate(1, 0) is None and metrics.rate(1, 4) == 0.25
