@@ -22,6 +22,7 @@ from local.dashboard import dashboard_route
 from local.gateway import Gateway
 from local.openapi import docs_route, openapi_route
 from local.queue_poller import QueuePoller
+from local.schedules import ScheduleRunner
 from local.stripe_emulator import EmulatorServer
 
 TABLE_NAME = "paykit-local"
@@ -37,6 +38,8 @@ class LocalStack:
         self._gateway_port = gateway_port
         self.gateway: Gateway | None = None
         self.poller: QueuePoller | None = None
+        self.work_poller: QueuePoller | None = None
+        self.schedules: ScheduleRunner | None = None
 
     @property
     def url(self) -> str:
@@ -46,7 +49,8 @@ class LocalStack:
     def start(self) -> "LocalStack":
         self.aws.start()
         self.emulator.start()
-        routes = {("POST", "/_local/token"): self._token_route, ("GET", "/dashboard"): dashboard_route,
+        routes = {("POST", "/_local/token"): self._token_route, ("POST", "/_local/schedule"): self._schedule_route,
+                  ("GET", "/dashboard"): dashboard_route,
                   ("GET", "/openapi.json"): openapi_route, ("GET", "/docs"): docs_route}
         self.gateway = Gateway(self._host, self._gateway_port, extra_routes=routes)
         apply_environment({
@@ -67,20 +71,36 @@ class LocalStack:
         self.aws.create_table(TABLE_NAME)
         # Queues from template.yaml; the receiver reads QUEUE_URL at its cold start (the first delivery).
         self.queues = self.aws.create_queues(TABLE_NAME)
-        apply_environment({"QUEUE_URL": self.queues["WebhookQueue"]})
+        apply_environment({"QUEUE_URL": self.queues["WebhookQueue"], "WORK_QUEUE_URL": self.queues["WorkQueue"],
+                           "WORK_RETRY_BASE_SECONDS": "2"})
         self.gateway.start()
         # Lambda's SQS event source: a failed event is received again after 5 s (not 180) and reaches the DLQ
         # after 5 receives, as deployed.
         self.poller = QueuePoller(self.aws.client("sqs"), self.queues["WebhookQueue"], visibility_timeout=5).start()
+        # The scheduled work queue (issue 15) into the worker, and the schedules that fill it, as deployed.
+        self.work_poller = QueuePoller(self.aws.client("sqs"), self.queues["WorkQueue"], function="scope_worker",
+                                       visibility_timeout=5).start()
+        self.schedules = ScheduleRunner().start()
         return self
 
     def stop(self) -> None:
-        if self.poller:
-            self.poller.stop()
+        for background in (self.schedules, self.work_poller, self.poller):
+            if background:
+                background.stop()
         if self.gateway:
             self.gateway.stop()
         self.emulator.stop()
         self.aws.stop()
+
+    def _schedule_route(self, request: dict[str, Any]) -> tuple[int, Any]:
+        """Runs a schedule now: `{"function": "stats_refresher", "payload": {"full": true}}` (`make refresh-all`)."""
+        try:
+            body = json.loads(request["body"] or b"{}")
+            function, payload = str(body["function"]), dict(body.get("payload") or {})
+            assert self.schedules is not None
+            return 200, self.schedules.run_now(function, payload)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return 422, {"detail": "Send {\"function\": \"reconciler\"|\"stats_refresher\", \"payload\": {...}}"}
 
     def token(self, role: str = "developer", sub: str = "demo-developer", project_id: str | None = None,
                   lifetime_seconds: int = 12 * 3600) -> str:

@@ -60,6 +60,9 @@ def service_env(moto_aws: MotoAws, emulator: "EmulatorServer") -> dict[str, str]
     queues = moto_aws.create_queues(TABLE_NAME)
     env["QUEUE_URL"] = queues["WebhookQueue"]
     env["DEAD_LETTER_QUEUE_URL"] = queues["WebhookDeadLetterQueue"]  # tests only: where poison events end up
+    env["WORK_QUEUE_URL"] = queues["WorkQueue"]
+    env["WORK_DEAD_LETTER_QUEUE_URL"] = queues["WorkDeadLetterQueue"]  # tests only: scopes that failed 8 times
+    env["WORK_RETRY_BASE_SECONDS"] = "1"  # a throttled scope comes back within seconds, not 30 s
     apply_environment(env)
     reset_service_caches()
     return env

@@ -13,6 +13,7 @@ from paykit.services import stats
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.integration.test_lists import DAY, NOW, deliver, get, new_project, pay_event, sub_event
+from tests.integration.test_scheduled_work import drain_work
 from tests.stripe_events import charge, event
 
 
@@ -114,7 +115,8 @@ def test_stats_with_test_mode_false_are_live_only(client, dev_token, fixture_pro
     assert set(body["by_mode"]) == {"live"} and set(body["by_currency"]) == {"usd", "gbp"}
 
 
-def test_the_refresher_corrects_drift_and_reports_it(client, dev_token, developer, fixture_project, capfd):
+def test_the_refresher_corrects_drift_and_reports_it(client, dev_token, developer, fixture_project, capfd,
+                                                     moto_aws):
     table = default_table()
     expected = {k: v for k, v in stats.recount(table, fixture_project, "test")[0].items() if v}
     # Given counters that drifted from the records (a lost update, a stray figure, a wrong day sum)
@@ -128,13 +130,14 @@ def test_the_refresher_corrects_drift_and_reports_it(client, dev_token, develope
     assert get(client, dev_token, "/api/v1/payments/subscriptions").json()["total"] == 12
     lines = LogLines()
     capfd.readouterr()
-    # When the scheduled refresher runs
+    # When the scheduled refresher runs and the worker takes the scopes it enqueued (issue 15)
     try:
         result = lambda_host.invoke("stats_refresher", {"source": "aws.scheduler"})
+        drain_work(moto_aws.client("sqs"))
     finally:
         paykit_logger._logger.removeHandler(lines)
-    # Then it corrected the four drifted figures
-    assert result["corrected"] >= 4
+    # Then it corrected the four drifted figures (the project's events marked its scopes changed)
+    assert result["completed"] and result["enqueued"] >= 1
     stored = table.get(keys.counters(fixture_project, "test"), consistent=True)
     assert {k: v for k, v in stored.items() if k not in ("pk", "sk", "type") and v} == expected
     assert "revenue#usd" not in {k for k, v in (table.get(day, consistent=True) or {}).items() if v}

@@ -44,17 +44,21 @@ EXPECTED_ACTIONS = {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue",
     },
-    # Scheduled: the active-config index, each project's Stripe key, the receiver's send path (and its big bodies).
-    "reconciler": {"dynamodb:Query", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
-    # Scheduled (issue 6): recount by Query, correct drifted counters, put the per-developer roll-up; the Stripe key
-    # to name records stored without a plan name or description (issue 11).
-    "stats_refresher": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem",
-                        "secretsmanager:GetSecretValue"},
+    # Scheduled (issue 15): the producers only page an index into the work queue; the refresher keeps where its last
+    # incremental pass started (GetItem/PutItem).
+    "reconciler": {"dynamodb:Query", "sqs:SendMessage"},
+    "stats_refresher": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "sqs:SendMessage"},
+    # The worker: reconcile (each project's Stripe key, the receiver's send path and its big bodies), recount (Query,
+    # drift corrections, names, the roll-up from the counters), resume a pass (SendMessage) or back a scope off.
+    "scope_worker": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                     "dynamodb:PutItem", "secretsmanager:GetSecretValue", "sqs:SendMessage",
+                     "sqs:ChangeMessageVisibility"},
     # The $default route: 404/405 from the route table in the layer; nothing beyond its logs and traces.
     "unrouted": set(),
 }
 # Functions that take no bearer token and so must not read the signing key.
-UNAUTHENTICATED = {"webhook_receiver", "event_processor", "reconciler", "stats_refresher", "unrouted"}
+UNAUTHENTICATED = {"webhook_receiver", "event_processor", "reconciler", "stats_refresher", "scope_worker",
+                   "unrouted"}
 
 
 def _alternatives(value: Any) -> Iterator[Any]:
@@ -249,3 +253,16 @@ def test_the_receiver_may_only_send_to_the_webhook_queue():
 
     # Then it sends to the webhook queue and nothing else
     assert sqs == [(["sqs:SendMessage"], [{"Fn::GetAtt": ["WebhookQueue", "Arn"]}])]
+
+
+def test_scheduled_work_may_only_send_to_the_work_queue_and_the_worker_also_to_the_webhook_queue():
+    # Given the SQS statements of the two producers and of the worker
+    def sqs_grants(name: str) -> set[tuple[str, str]]:
+        return {(action, resource["Fn::GetAtt"][0]) for actions, resources, _ in _allowed(functions()[name].logical_id)
+                for action in actions if action.startswith("sqs:") for resource in resources}
+
+    # Then the producers send to the work queue only; the worker resumes and backs off there and re-queues
+    # undelivered Stripe events through the webhook queue
+    assert sqs_grants("reconciler") == sqs_grants("stats_refresher") == {("sqs:SendMessage", "WorkQueue")}
+    assert sqs_grants("scope_worker") == {("sqs:SendMessage", "WorkQueue"), ("sqs:ChangeMessageVisibility", "WorkQueue"),
+                                          ("sqs:SendMessage", "WebhookQueue")}

@@ -14,8 +14,9 @@ from tests.template.cli import REPO_ROOT
 
 ALIAS = "live"
 SAM_PYTHON = REPO_ROOT / ".venv-sam" / "bin" / "python"
-# Scheduled hourly and unattended: no one waits on their cold start, and a cached snapshot is billed.
-SCHEDULED_ONLY = {"ReconcilerFunction", "StatsRefresherFunction"}
+# Scheduled hourly and unattended (the worker runs only what the schedules enqueue): no one waits on their cold
+# start, and a cached snapshot is billed.
+SCHEDULED_ONLY = {"ReconcilerFunction", "StatsRefresherFunction", "ScopeWorkerFunction"}
 
 # The SAM translator as `sam validate --lint` runs it, offline: local code paths become placeholder S3 URIs.
 TRANSLATE = """

@@ -208,7 +208,8 @@ def test_auth_parameters_decide_which_signing_key_exists_and_who_reads_it(
     for spec in functions().values():
         attached = [_resolve(p, parameters) for p in RESOURCES[spec.logical_id]["Properties"]["Policies"]]
         # Stripe (receiver) and SQS (processor) send no bearer token: those functions never read the key
-        bearer = spec.name not in ("webhook_receiver", "event_processor", "stats_refresher", "reconciler", "unrouted")
+        bearer = spec.name not in ("webhook_receiver", "event_processor", "stats_refresher", "reconciler",
+                                   "scope_worker", "unrouted")
         assert ({"Ref": "JwtSigningSecretReadPolicy"} in attached) is (policy_exists and bearer)
 
 
@@ -290,15 +291,16 @@ def test_every_function_has_an_errors_alarm_at_the_first_error(name):
     assert alarm["Period"] * alarm["EvaluationPeriods"] <= 300
 
 
-def test_a_message_in_the_webhook_dlq_raises_an_alarm():
+@pytest.mark.parametrize(("queue", "dlq"), [("WebhookQueue", "WebhookDeadLetterQueue"),
+                                           ("WorkQueue", "WorkDeadLetterQueue")])
+def test_a_message_in_a_dlq_raises_an_alarm(queue, dlq):
     # Given the alarm on the DLQ's visible messages
-    (alarm,) = _alarms_on("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    (alarm,) = [alarm for alarm in _alarms_on("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+                if alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}]]
 
-    # Then it watches the dead-letter queue of the webhook queue and fires at the first message
-    assert alarm["Dimensions"] == [{"Name": "QueueName",
-                                    "Value": {"Fn::GetAtt": ["WebhookDeadLetterQueue", "QueueName"]}}]
-    dlq_arn = RESOURCES["WebhookQueue"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
-    assert dlq_arn == {"Fn::GetAtt": ["WebhookDeadLetterQueue", "Arn"]}
+    # Then it watches the dead-letter queue of the queue and fires at the first message
+    dlq_arn = RESOURCES[queue]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
+    assert dlq_arn == {"Fn::GetAtt": [dlq, "Arn"]}
     assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
         "Maximum", 0, "GreaterThanThreshold")
 

@@ -71,5 +71,9 @@ class StripeUnavailable(ServiceUnavailable):
         super().__init__(detail, retry_after)
 
 
+class StripeRateLimited(StripeUnavailable):
+    """Stripe answered 429 for this account: its scheduled work backs off alone (issue 15)."""
+
+
 class QueueUnavailable(PayKitError):
     """The event could not be queued durably; Stripe retries a 5xx."""

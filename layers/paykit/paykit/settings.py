@@ -43,6 +43,11 @@ class Settings(BaseModel):
     webhook_max_body_bytes: int = 350_000
     webhook_secret_max_age_seconds: int = Field(default=60, ge=0, le=60)
 
+    # Scheduled work (issue 15): the standard queue the schedules fan out into, and the first back-off of a scope
+    # Stripe throttles or fails (doubled per receive, at most SQS's 12 h visibility limit; 15 min in practice).
+    work_queue_url: str | None = None
+    work_retry_base_seconds: int = Field(default=30, ge=0, le=900)
+
     @field_validator("jwt_audience", "jwt_algorithms", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
@@ -52,7 +57,7 @@ class Settings(BaseModel):
 
     @field_validator(
         "jwt_secret_arn", "jwks_url", "jwt_issuer", "public_api_base_url", "webhook_base_url", "stripe_api_base",
-        "queue_url",
+        "queue_url", "work_queue_url",
         mode="before",
     )
     @classmethod

@@ -16,6 +16,7 @@ from paykit.errors import (
     PaymentRequired,
     StripeCredentialsInvalid,
     StripePermissionDenied,
+    StripeRateLimited,
     StripeUnavailable,
 )
 from paykit.observability import logger
@@ -93,7 +94,7 @@ def run_mapped(operation: Callable[[], T]) -> T:
     except stripe.IdempotencyError as exc:
         raise Conflict("Idempotency-Key was already used with other parameters") from exc
     except stripe.RateLimitError as exc:
-        raise StripeUnavailable("Stripe is rate limiting requests; retry later", retry_after=2) from exc
+        raise StripeRateLimited("Stripe is rate limiting requests; retry later", retry_after=2) from exc
     except stripe.APIConnectionError as exc:
         raise StripeUnavailable("Stripe did not answer in time; retry later") from exc
     except stripe.InvalidRequestError as exc:

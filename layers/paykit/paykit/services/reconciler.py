@@ -30,6 +30,12 @@ def active_projects(table: Table) -> Iterator[dict[str, Any]]:
     return table.query_all("gsi2pk = :pk", {":pk": keys.ACTIVE_CONFIGS_GSI}, index=keys.GSI2, newest_first=False)
 
 
+def scopes_of(project: dict[str, Any]) -> list[str]:
+    """The modes of an active project that have a secret key, so Stripe can be asked."""
+    config = project.get("config") or {}
+    return [mode for mode in MODES if (config.get(mode) or {}).get("secret_key_masked")]
+
+
 class Reconciler:
     def __init__(self, table: Table, gateway: StripeGateway, receiver: WebhookReceiver,
                  clock: Callable[[], float] = time.time) -> None:
@@ -39,22 +45,24 @@ class Reconciler:
         self.clock = clock
 
     def run(self) -> ReconcileReport:
+        """Every active scope in this one invocation: the loop that issue 15 replaced with the work queue's fan-out
+        (services/work.py); kept for `bench.scale`, which measures the two side by side."""
         report = ReconcileReport()
-        since = int(self.clock()) - LOOKBACK_SECONDS
         for project in active_projects(self.table):
             report.projects += 1
-            config = project.get("config") or {}
-            for mode in MODES:
-                if not (config.get(mode) or {}).get("secret_key_masked"):
-                    continue
+            for mode in scopes_of(project):
                 report.scopes += 1
                 try:
-                    report.queued += self._reconcile(project["id"], mode, since)
+                    report.queued += self.reconcile_scope(project["id"], mode)
                 except PayKitError as exc:  # one tenant's revoked key or Stripe outage never stops the others
                     logger.warning("reconcile failed", project_id=project["id"], mode=mode, error=exc.detail)
                     report.failed_scopes.append(f"{project['id']}#{mode}")
         logger.info("reconciled", projects=report.projects, scopes=report.scopes, queued=report.queued)
         return report
+
+    def reconcile_scope(self, project_id: str, mode: str) -> int:
+        """One (project, mode): its undelivered events of the last 30 days queued again; how many."""
+        return self._reconcile(project_id, mode, int(self.clock()) - LOOKBACK_SECONDS)
 
     def _reconcile(self, project_id: str, mode: str, since: int) -> int:
         def undelivered(client: Any) -> list[dict[str, Any]]:
