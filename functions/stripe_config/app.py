@@ -16,7 +16,15 @@ from paykit.models.config import (
     ValidateCredentialsRequest,
     WebhookUrlsOut,
 )
-from paykit.models.lists import PaymentList, SubscriptionList
+from paykit.models.lists import (
+    EXPORT_RESPONSES,
+    CreatedFrom,
+    CreatedTo,
+    ExportSize,
+    Format,
+    ProjectPaymentList,
+    SubscriptionList,
+)
 from paykit.observability import logger, metrics, tracer
 from paykit.store.table import default_table
 from paykit.services import config, event_log, lists
@@ -69,15 +77,36 @@ def replay_event(project_id: UUID, event_id: str, test_mode: bool = True) -> Eve
 
 @app.get(f"{BASE}/subscriptions")
 def project_subscriptions(project_id: UUID, test_mode: bool = True, page: Annotated[int, Query(ge=1)] = 1,
-                          page_size: Annotated[int, Query(ge=1, le=100)] = 50,
-                          cursor: str | None = None) -> SubscriptionList:
-    return lists.project_subscriptions(api.principal(app), project_id, test_mode, page, page_size, cursor)
+                          page_size: Annotated[int, Query(ge=1, le=100)] = 50, cursor: str | None = None,
+                          created_from: CreatedFrom = None, created_to: CreatedTo = None) -> SubscriptionList:
+    return lists.project_subscriptions(api.principal(app), project_id, test_mode, page, page_size, cursor,
+                                       created_from=created_from, created_to=created_to)
 
 
 @app.get(f"{BASE}/payments")
 def project_payments(project_id: UUID, test_mode: bool = True, page: Annotated[int, Query(ge=1)] = 1,
-                     page_size: Annotated[int, Query(ge=1, le=100)] = 50, cursor: str | None = None) -> PaymentList:
-    return lists.project_payments(api.principal(app), project_id, test_mode, page, page_size, cursor)
+                     page_size: Annotated[int, Query(ge=1, le=100)] = 50, cursor: str | None = None,
+                     created_from: CreatedFrom = None, created_to: CreatedTo = None) -> ProjectPaymentList:
+    return lists.project_payments(api.principal(app), project_id, test_mode, page, page_size, cursor,
+                                  created_from=created_from, created_to=created_to)
+
+
+@app.get(f"{BASE}/subscriptions/export", responses=EXPORT_RESPONSES)
+def export_project_subscriptions(project_id: UUID, test_mode: bool = True, created_from: CreatedFrom = None,
+                                 created_to: CreatedTo = None, fmt: Format = "csv", page_size: ExportSize = 1000,
+                                 cursor: str | None = None) -> api.Response[str]:
+    chunk = lists.export_project(api.principal(app), "subscription", project_id, test_mode, created_from, created_to,
+                                 fmt, page_size, cursor)
+    return api.Response(status_code=200, content_type=chunk.media_type, body=chunk.body, headers=chunk.headers())
+
+
+@app.get(f"{BASE}/payments/export", responses=EXPORT_RESPONSES)
+def export_project_payments(project_id: UUID, test_mode: bool = True, created_from: CreatedFrom = None,
+                            created_to: CreatedTo = None, fmt: Format = "csv", page_size: ExportSize = 1000,
+                            cursor: str | None = None) -> api.Response[str]:
+    chunk = lists.export_project(api.principal(app), "payment", project_id, test_mode, created_from, created_to,
+                                 fmt, page_size, cursor)
+    return api.Response(status_code=200, content_type=chunk.media_type, body=chunk.body, headers=chunk.headers())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,15 +1,33 @@
 """List models (E1, E2, E10, E11): the documented records and envelopes, plus `next_cursor` (decision 23)."""
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import create_model
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import Field, create_model
 
 from paykit.models.common import ResponseModel
 from paykit.models.subscriptions import PaymentList, PaymentOut, SubscriptionOut
 
 __all__ = ["SubscriptionOut", "PaymentOut", "PaymentList", "SubscriptionList", "AggregatedSubscriptionOut",
-           "AggregatedPaymentOut", "AggregatedSubscriptionList", "AggregatedPaymentList"]
+           "AggregatedPaymentOut", "AggregatedSubscriptionList", "AggregatedPaymentList", "ProjectPaymentOut",
+           "ProjectPaymentList", "TRANSACTION_TYPES", "ExportFormat", "EXPORT_RESPONSES", "CreatedFrom", "CreatedTo",
+           "ExportSize", "Format"]
+
+# Cloud Admin's transaction types (issue 13) plus one for payment-mode checkouts; docs/decisions.md says which
+# Stripe facts give each one.
+TRANSACTION_TYPES = ("initial_payment", "subscription_payment", "proration_charge", "proration_credit", "refund",
+                     "one_time_payment")
+
+
+class ProjectPaymentOut(PaymentOut):
+    """A listed payment (E11, E2, exports): the documented fields, then the transaction `type` (an addition)."""
+
+    # Stored as `transaction_type`: `type` is the item kind in the single table.
+    type: str | None = Field(default=None, validation_alias="transaction_type",
+                             description="initial_payment, subscription_payment, proration_charge, proration_credit, "
+                                         "refund or one_time_payment; null while no invoice or checkout has said")
 
 
 def _aggregated(name: str, record: type[ResponseModel]) -> type[ResponseModel]:
@@ -24,7 +42,7 @@ def _aggregated(name: str, record: type[ResponseModel]) -> type[ResponseModel]:
 
 
 AggregatedSubscriptionOut = _aggregated("AggregatedSubscriptionOut", SubscriptionOut)
-AggregatedPaymentOut = _aggregated("AggregatedPaymentOut", PaymentOut)
+AggregatedPaymentOut = _aggregated("AggregatedPaymentOut", ProjectPaymentOut)
 
 
 class SubscriptionList(ResponseModel):
@@ -49,3 +67,30 @@ class AggregatedPaymentList(ResponseModel):
     page: int
     page_size: int
     next_cursor: str | None = None
+
+
+class ProjectPaymentList(ResponseModel):
+    payments: list[ProjectPaymentOut]
+    total: int
+    page: int
+    page_size: int
+    next_cursor: str | None = None
+
+
+ExportFormat = Literal["csv", "jsonl"]
+# Query parameters shared by the list and export routes of E1, E2, E10, E11: created_from <= created_at <
+# created_to (additions of issue 13; a bare date is midnight UTC).
+CreatedFrom = Annotated[datetime | None, Query(description="rows created at or after this instant (UTC if naive)")]
+CreatedTo = Annotated[datetime | None, Query(description="rows created before this instant (UTC if naive)")]
+ExportSize = Annotated[int, Query(ge=1, le=1000, description="rows in this chunk")]
+Format = Annotated[ExportFormat, Query(alias="format", description="csv (RFC 4180) or jsonl (JSON lines)")]
+EXPORT_MEDIA_TYPES: dict[str, str] = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+EXPORT_RESPONSES: dict[int, Any] = {200: {
+    "description": "One chunk of the list as CSV (a header row in the first chunk only) or JSON lines (each line "
+                   "one row as the list shows it); request again with `cursor` = the X-Next-Cursor header until "
+                   "it is absent, and append the chunks",
+    "headers": {NEXT_CURSOR_HEADER: {"description": "the cursor of the next chunk; absent on the last one",
+                                     "schema": {"type": "string"}}},
+    "content": {media: {"schema": {"type": "string"}} for media in EXPORT_MEDIA_TYPES.values()},
+}}

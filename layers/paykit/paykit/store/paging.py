@@ -1,4 +1,5 @@
-"""Paging an index partition newest first: opaque cursors bound to their list, and `page=N` by walking."""
+"""Paging an index partition newest first: opaque cursors bound to their list, `page=N` by walking, and a
+created-at range as a key condition on the sort key (never a filter), so every page costs the same."""
 from __future__ import annotations
 
 import base64
@@ -31,14 +32,48 @@ class ListPage:
     next_cursor: str | None
 
 
-def index_page(table: Table, kind: str, index: str, partition: str, page: int, page_size: int, cursor: str | None,
-               total: int) -> ListPage:
-    """One page of an index partition, newest first: a cursor resumes where the last page ended (one Query);
-    `page=N` alone walks the pages before it."""
-    values = {":pk": partition}
+@dataclass(frozen=True)
+class Span:
+    """A created-at range in the stored form (`iso`): `start` <= created_at < `end`; None leaves that side open.
+
+    List sort keys are `{created_at}#{id}`, so `start` sorts before every key of its instant and `end` before every
+    key of its own: a half-open range is exactly one key condition."""
+    start: str | None = None
+    end: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def holds(self, sort_key: str) -> bool:
+        return (self.start is None or sort_key >= self.start) and (self.end is None or sort_key < self.end)
+
+
+def key_condition(index: str, partition: str, span: Span | None = None) -> tuple[str, dict[str, Any]]:
+    """The Query's key condition: the partition, and the span as a range on the sort key (BETWEEN, >= or <)."""
+    values: dict[str, Any] = {":pk": partition}
     condition = f"{index}pk = :pk"
+    if span and span.start is not None and span.end is not None:
+        # BETWEEN is inclusive; no key equals `end` (each has `#id` after the instant), so this is < end.
+        condition += f" AND {index}sk BETWEEN :from AND :to"
+        values.update({":from": span.start, ":to": span.end})
+    elif span and span.start is not None:
+        condition += f" AND {index}sk >= :from"
+        values[":from"] = span.start
+    elif span and span.end is not None:
+        condition += f" AND {index}sk < :to"
+        values[":to"] = span.end
+    return condition, values
+
+
+def index_page(table: Table, kind: str, index: str, partition: str, page: int, page_size: int, cursor: str | None,
+               total: int, span: Span | None = None) -> ListPage:
+    """One page of an index partition, newest first: a cursor resumes where the last page ended (one Query);
+    `page=N` alone walks the pages before it. A cursor carries a ranged list's total (counted once, on the page the
+    walk started from) so that following pages cost one Query as unranged ones do."""
+    condition, values = key_condition(index, partition, span)
     if cursor:
-        page, start = decode_cursor(cursor, kind, index, partition)
+        page, start, carried = _decode(cursor, kind, index, partition, span)
+        total = total if carried is None else carried
         items, last = table.query_page(condition, values, index=index, limit=page_size, start_key=start)
     else:
         skip = (page - 1) * page_size
@@ -47,8 +82,24 @@ def index_page(table: Table, kind: str, index: str, partition: str, page: int, p
         items, last = _walk(table, condition, values, index, skip + page_size)
         items = items[skip:]
     more = last is not None and page * page_size < total and len(items) == page_size
-    next_cursor = encode_cursor(kind, index, partition, page + 1, items[-1]) if more else None
+    next_cursor = (encode_cursor(kind, index, partition, page + 1, items[-1], span, total if span else None)
+                   if more else None)
     return ListPage(items, total, page, next_cursor)
+
+
+def index_chunk(table: Table, kind: str, index: str, partition: str, size: int, cursor: str | None,
+                span: Span | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to `size` rows from where `cursor` left off, and the cursor of the rest (None at the end): one Query of
+    size + 1 rows, so the last chunk is never an empty one. Exports walk a list with it, no total needed."""
+    condition, values = key_condition(index, partition, span)
+    start, number = None, 1
+    if cursor:
+        number, start, _ = _decode(cursor, kind, index, partition, span)
+    items, _ = table.query_page(condition, values, index=index, limit=size + 1, start_key=start)
+    if len(items) <= size:
+        return items, None
+    items = items[:size]
+    return items, encode_cursor(kind, index, partition, number + 1, items[-1], span)
 
 
 def _walk(table: Table, condition: str, values: dict[str, Any], index: str,
@@ -63,30 +114,49 @@ def _walk(table: Table, condition: str, values: dict[str, Any], index: str,
             return items, start
 
 
-def _fingerprint(index: str, partition: str) -> str:
-    return hashlib.sha256(f"{index}|{partition}".encode()).hexdigest()[:16]
+def _fingerprint(index: str, partition: str, span: Span | None = None) -> str:
+    bound = f"|{span.start or ''}|{span.end or ''}" if span else ""  # unranged lists keep their cursors' form
+    return hashlib.sha256(f"{index}|{partition}{bound}".encode()).hexdigest()[:16]
 
 
-def encode_cursor(kind: str, index: str, partition: str, page: int, last: dict[str, Any]) -> str:
-    """Opaque: the next page number and the last row's position, bound to the list (owner and filters) it came from."""
-    body = {"v": 1, "f": _fingerprint(index, partition), "n": page, "pk": last["pk"], "sk": last[f"{index}sk"]}
+def encode_cursor(kind: str, index: str, partition: str, page: int, last: dict[str, Any], span: Span | None = None,
+                  total: int | None = None) -> str:
+    """Opaque: the next page number and the last row's position, bound to the list (owner, filters and created-at
+    range) it came from; a ranged list's total rides along (it has no counter to read)."""
+    body: dict[str, Any] = {"v": 1, "f": _fingerprint(index, partition, span), "n": page, "pk": last["pk"],
+                            "sk": last[f"{index}sk"]}
+    if total is not None:
+        body["t"] = total
     return base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, kind: str, index: str, partition: str) -> tuple[int, dict[str, Any]]:
-    """The cursor's page and DynamoDB start key; 422 for anything that is not a cursor of this very list.
+def decode_cursor(cursor: str, kind: str, index: str, partition: str,
+                  span: Span | None = None) -> tuple[int, dict[str, Any]]:
+    """The cursor's page and DynamoDB start key; 422 for anything that is not a cursor of this very list."""
+    page, start, _ = _decode(cursor, kind, index, partition, span)
+    return page, start
+
+
+def _decode(cursor: str, kind: str, index: str, partition: str,
+            span: Span | None) -> tuple[int, dict[str, Any], int | None]:
+    """(page, start key, carried total or None).
 
     The start key's partition is always the caller's own (rebuilt here, never read from the cursor), so even a
-    forged cursor only moves within the caller's list.
+    forged cursor only moves within the caller's list, and its position must lie inside the range (DynamoDB refuses
+    a start key outside the key condition).
     """
     try:
         body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        valid = (isinstance(body, dict) and body.get("v") == 1 and body.get("f") == _fingerprint(index, partition)
+        valid = (isinstance(body, dict) and body.get("v") == 1
+                 and body.get("f") == _fingerprint(index, partition, span)
                  and isinstance(body.get("n"), int) and body["n"] >= 2
                  and isinstance(body.get("pk"), str) and _RECORD_KEY[kind].match(body["pk"])
-                 and isinstance(body.get("sk"), str) and _LIST_SK[kind].match(body["sk"]))
+                 and isinstance(body.get("sk"), str) and _LIST_SK[kind].match(body["sk"])
+                 and (span is None or span.holds(body["sk"]))
+                 and (type(body.get("t", 0)) is int and body.get("t", 0) >= 0))
     except (ValueError, TypeError):
         valid = False
     if not valid:
         raise InvalidInput(("query", "cursor"), "Invalid cursor", "value_error")
-    return body["n"], {"pk": body["pk"], "sk": _RECORD_SK[kind], f"{index}pk": partition, f"{index}sk": body["sk"]}
+    start = {"pk": body["pk"], "sk": _RECORD_SK[kind], f"{index}pk": partition, f"{index}sk": body["sk"]}
+    return body["n"], start, body.get("t")
