@@ -147,7 +147,7 @@ class EmulatorApp:
             idempotency_key: str | None, headers: dict) -> tuple[int, Any]:
         token = current_request.set({"id": request_id, "idempotency_key": idempotency_key})
         try:
-            check_known(params, route.params_type, route.extra_params, route.reads)
+            check_known(params, route.params_type, route.extra_params, route.read_tree)
             return 200, route.handler(Ctx(self.state, world, expand_paths(params)), params, **args)
         except errors.StripeError as exc:
             headers.update(exc.headers)

@@ -641,11 +641,17 @@ class ItemChange:
     old_quantity: int
     new_price: dict | None  # None for a deleted item
     new_quantity: int
+    metadata: dict | None = None  # the item's metadata after the change, when `items[i][metadata]` sets it
+
+    @property
+    def reprices(self) -> bool:
+        """Whether the change moves what is billed (a metadata-only change does not)."""
+        return self.item is None or self.new_price is not self.old_price or self.new_quantity != self.old_quantity
 
 
 def plan_item_changes(world: World, sub: dict, specs: list[Any], param: str = "items") -> list[ItemChange]:
     """`items[i][id|price|quantity|deleted]` against the subscription's items."""
-    from .params import get_bool, get_int, get_str
+    from .params import get_bool, get_int, get_metadata, get_str
 
     current = {item["id"]: item for item in items_of(world, sub)}
     changes = []
@@ -673,13 +679,14 @@ def plan_item_changes(world: World, sub: dict, specs: list[Any], param: str = "i
             raise errors.invalid(f"The price specified ({price_id}) is inactive. This field only accepts active "
                                  "prices.", param=f"{param}[{i}][price]")
         new_quantity = quantity if quantity is not None else (item["quantity"] if item else 1)
-        changes.append(ItemChange(item, old_price, item["quantity"] if item else 0, new_price, new_quantity))
+        metadata = get_metadata(spec, item["metadata"] if item else None) if "metadata" in spec else None
+        changes.append(ItemChange(item, old_price, item["quantity"] if item else 0, new_price, new_quantity,
+                                  metadata))
     remaining = [c.new_price for c in changes if c.new_price is not None]
     untouched = [world.get("prices", item["price"]) for item_id, item in current.items()
                  if item_id not in {c.item["id"] for c in changes if c.item}]
     check_prices(world, remaining + untouched, param)
-    return [c for c in changes if c.item is None or c.new_price is not c.old_price
-            or c.new_quantity != c.old_quantity]
+    return [c for c in changes if c.reprices or c.metadata is not None]
 
 
 def _product_label(world: World, price: dict, quantity: int) -> str:
@@ -695,7 +702,7 @@ def proration_lines(world: World, sub: dict, changes: list[ItemChange], at: int)
     fraction = (end - at) / (end - start)
     day = datetime.fromtimestamp(at, UTC).strftime("%d %b %Y")
     lines = []
-    for change in changes:
+    for change in [c for c in changes if c.reprices]:
         item_id = change.item["id"] if change.item else None
         if change.old_price is not None and change.old_quantity:
             amount = -round(change.old_price["unit_amount"] * change.old_quantity * fraction)
@@ -743,9 +750,13 @@ def _apply_item_changes(world: World, sub: dict, changes: list[ItemChange], t: i
         if change.new_price is None:
             sub["_items"].remove(change.item["id"])
         elif change.item is None:
-            sub["_items"].append(_new_item(world, sub, change.new_price, change.new_quantity, t, start, end)["id"])
+            item = _new_item(world, sub, change.new_price, change.new_quantity, t, start, end)
+            item["metadata"] = dict(change.metadata or {})
+            sub["_items"].append(item["id"])
         else:
             change.item["price"], change.item["quantity"] = change.new_price["id"], change.new_quantity
+            if change.metadata is not None:
+                change.item["metadata"] = change.metadata
 
 
 def new_cycle_lines(world: World, sub: dict, at: int) -> list[Line]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from . import errors
 from .events import Tracker, emit
 from .ids import new_id
-from .params import get_dict, get_metadata, get_str
+from .params import get_dict, get_int, get_metadata, get_str
 from .render import paginate, render
 from .routes import Ctx, api
 from .store import World
@@ -243,6 +243,12 @@ def create_payment_method_route(ctx: Ctx, params: dict) -> dict:
                                email=get_str(details, "email", param="billing_details[email]"),
                                name=get_str(details, "name", param="billing_details[name]"))
     pm["billing_details"]["phone"] = get_str(details, "phone", param="billing_details[phone]")
+    # The expiry given is the card's; any CVC passes, as in test mode the number decides the outcome.
+    for name in ("exp_month", "exp_year"):
+        value = get_int(card, name, param=f"card[{name}]")
+        if value is not None:
+            pm["card"][name] = value
+    get_str(card, "cvc", param="card[cvc]")
     pm["metadata"] = get_metadata(params)
     pm["allow_redisplay"] = get_str(params, "allow_redisplay", choices=("always", "limited", "unspecified")) \
         or "unspecified"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import typing
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -190,35 +191,96 @@ def in_range(value: int | None, bounds: dict[str, int]) -> bool:
 
 _CLIENT_OPTIONS = {"api_key", "stripe_version", "stripe_account", "stripe_context", "idempotency_key", "headers",
                    "max_network_retries"}
-_allowed_cache: dict[str, frozenset[str] | None] = {}
+# A Params type's shape: parameter name -> the shape below it, None where any value goes (a scalar, a free-form
+# hash such as metadata). Lists are transparent: `line_items` has the shape of one line item, marked with LIST.
+Shape = dict[str, Any]
+LIST = "[]"  # a key no parameter can have (brackets separate names)
+_shape_cache: dict[str, Shape | None] = {}
 
 
 def allowed_parameters(type_name: str) -> frozenset[str] | None:
     """Top-level parameter names of `stripe.params.<type_name>`, or None when the SDK does not have it."""
-    if type_name not in _allowed_cache:
+    shape = params_shape(type_name)
+    return None if shape is None else frozenset(shape)
+
+
+def params_shape(type_name: str) -> Shape | None:
+    """The nested shape of `stripe.params.<type_name>` (see `Shape`), or None when the SDK does not have it."""
+    if type_name not in _shape_cache:
         module_name, _, class_name = type_name.rpartition(".")
         try:
             module = importlib.import_module("stripe.params" + (f".{module_name}" if module_name else ""))
             cls = getattr(module, class_name)
-            keys = set(getattr(cls, "__required_keys__", set())) | set(getattr(cls, "__optional_keys__", set()))
-            _allowed_cache[type_name] = frozenset(keys - _CLIENT_OPTIONS) or None
         except (ImportError, AttributeError):
-            _allowed_cache[type_name] = None
-    return _allowed_cache[type_name]
+            _shape_cache[type_name] = None
+        else:
+            shape = _typed_dict_shape(cls, {})
+            _shape_cache[type_name] = {k: v for k, v in shape.items() if k not in _CLIENT_OPTIONS} or None
+    return _shape_cache[type_name]
+
+
+def _typed_dict_shape(cls: type, seen: dict[type, Shape]) -> Shape:
+    if cls in seen:
+        return seen[cls]
+    shape: Shape = {}
+    seen[cls] = shape
+    namespace = vars(importlib.import_module(cls.__module__))
+    for name, annotation in cls.__annotations__.items():  # a TypedDict's own keys and its bases'
+        if name not in _CLIENT_OPTIONS:
+            shape[name] = _annotation_shape(annotation, namespace, seen)
+    return shape
+
+
+def _annotation_shape(annotation: Any, namespace: dict, seen: dict[type, Shape]) -> Shape | None:
+    if isinstance(annotation, str):
+        annotation = typing.ForwardRef(annotation)
+    if isinstance(annotation, typing.ForwardRef):
+        try:
+            annotation = eval(annotation.__forward_arg__, namespace)  # noqa: S307 (the SDK's own annotation)
+        except Exception:  # noqa: BLE001 (a name the SDK imports only for type checkers: free-form)
+            return None
+    if isinstance(annotation, type) and hasattr(annotation, "__optional_keys__"):  # a TypedDict
+        return _typed_dict_shape(annotation, seen)
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.List, typing.Union) or str(origin).endswith("NotRequired"):  # noqa: UP006
+        merged: Shape | None = None
+        for arg in typing.get_args(annotation):
+            sub = _annotation_shape(arg, namespace, seen)
+            if sub is not None:
+                merged = {**(merged or {}), **sub}
+        if merged is not None and origin in (list, typing.List):  # noqa: UP006
+            merged[LIST] = None
+        return merged
+    return None
 
 
 def check_known(params: dict, type_name: str | None, extra: Iterable[str] = (),
-                reads: Iterable[str] | None = None) -> None:
+                reads: dict[str, Any] | None = None) -> None:
     """Refuses a parameter the SDK does not declare for the operation, and one it declares that the handler does
-    not read (`reads`): the emulator would ignore it silently, so it answers as Stripe does for unknown ones."""
+    not read (`reads`, the tree of `reads.py`), at any depth (`payment_intent_data[capture_method]`): the emulator
+    would ignore it silently, so it answers as Stripe does for unknown ones."""
     if not type_name:
         return
-    allowed = allowed_parameters(type_name)
-    if allowed is None:
+    shape = params_shape(type_name)
+    if shape is None:
         return
-    if reads is not None:
-        allowed = allowed & set(reads)
-    allowed = allowed | set(extra)
-    for name in params:
-        if name not in allowed:
-            raise errors.unknown_parameter(name)
+    shape = {**shape, **{name: None for name in extra}}
+    tree = reads if reads is not None else shape
+    tree = {**tree, **{name: None for name in extra}}
+    _check_level(params, shape, tree, None)
+
+
+def _check_level(value: dict, shape: Shape, tree: dict[str, Any], label: str | None) -> None:
+    for name, item in value.items():
+        where = name if label is None else f"{label}[{name}]"
+        if name not in shape or name not in tree:
+            raise errors.unknown_parameter(where)
+        below, read = shape[name], tree[name]
+        if below is None or read is None:
+            continue
+        if isinstance(item, dict):
+            _check_level(item, below, read, where)
+        elif isinstance(item, list):
+            for i, element in enumerate(item):
+                if isinstance(element, dict):
+                    _check_level(element, below, read, f"{where}[{i}]")

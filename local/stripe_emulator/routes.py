@@ -52,12 +52,16 @@ class Route:
     extra_params: tuple[str, ...] = ()
 
     @cached_property
-    def reads(self) -> frozenset[str]:
-        """The parameters the handler reads (computed on first use, once every module is loaded); `expand` is
-        read by the app for every route."""
-        from .reads import handler_reads
+    def read_tree(self) -> dict[str, Any]:
+        """The parameters the handler reads, nested ones included (see `reads.py`; computed on first use, once
+        every module is loaded); `expand` is read by the app for every route."""
+        from .reads import handler_tree
 
-        return handler_reads(self.handler) | {"expand"}
+        return {**handler_tree(self.handler), "expand": None}
+
+    @property
+    def reads(self) -> frozenset[str]:
+        return frozenset(self.read_tree)
 
 
 ROUTES: list[Route] = []

@@ -23,7 +23,7 @@ from stripe._list_object import ListObject
 from stripe._object_classes import OBJECT_CLASSES
 from stripe._stripe_object import StripeObject, UntypedStripeObject
 
-from local.stripe_emulator.params import allowed_parameters
+from local.stripe_emulator.params import LIST, allowed_parameters, params_shape
 from local.stripe_emulator.routes import ROUTES
 
 # Known, counted gaps: (kind, where) -> why. Printed in the summary; anything else is a mismatch.
@@ -39,6 +39,7 @@ class Report:
     objects: int = 0
     fields: int = 0
     params: int = 0
+    nested: int = 0
     probes: int = 0
     mismatches: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
@@ -58,7 +59,8 @@ class Report:
     def summary(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.kinds.items()))
         lines = [f"objects checked: {self.objects} ({kinds})", f"fields checked: {self.fields}",
-                 f"parameters checked: {self.params} read by handlers, {self.probes} unmodelled ones probed",
+                 f"parameters checked: {self.params} read by handlers (and {self.nested} nested ones), "
+                 f"{self.probes} unmodelled ones probed",
                  f"mismatches: {len(self.mismatches)}", f"allowed gaps: {len(self.allowed)}"]
         lines += [f"  MISMATCH {m} (x{self.occurrences[m]}, e.g. {self.examples[m]})" for m in self.mismatches]
         lines += [f"  ALLOWED  {a} (x{self.occurrences[a]}): {ALLOWED[tuple(a.split(': ', 1))]}"
@@ -257,7 +259,7 @@ def _check_value(report: Report, value: Any, annotation: Any, path: str, errors:
 
 def check_parameters(report: Report, base_url: str, secret_key: str) -> None:
     """Every parameter a handler reads exists in its operation's Params type; every one the type declares that the
-    handler does not read is refused as Stripe refuses an unknown parameter (probed over HTTP)."""
+    handler does not read, at any depth, is refused as Stripe refuses an unknown parameter (probed over HTTP)."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {secret_key}"
     for route in ROUTES:
@@ -270,18 +272,46 @@ def check_parameters(report: Report, base_url: str, secret_key: str) -> None:
             report.params += 1
             if name not in declared and name not in route.extra_params:
                 report.mismatch("parameter not in SDK", f"{where} {name}", f"not in {route.params_type}")
+        report.nested += _count_nested(params_shape(route.params_type) or {}, route.read_tree)
         path = route.path.replace("<id>", "x_probe").replace("<", "").replace(">", "")
-        for name in sorted(declared - route.reads):
+        for key, label in unread_parameters(params_shape(route.params_type) or {}, route.read_tree):
             report.probes += 1
-            body = {name: "1"}
+            body = {key: "1"}
             if route.method in ("GET", "DELETE"):
                 reply = session.request(route.method, base_url + path, params=body, timeout=10)
             else:
                 reply = session.request(route.method, base_url + path, data=body, timeout=10)
             error = reply.json().get("error") or {} if reply.status_code == 400 else {}
-            if (error.get("code"), error.get("param")) != ("parameter_unknown", name):
-                report.mismatch("ignored parameter", f"{where} {name}",
+            if (error.get("code"), error.get("param")) != ("parameter_unknown", label):
+                report.mismatch("ignored parameter", f"{where} {label}",
                                 f"answered {reply.status_code} instead of parameter_unknown")
+
+
+def unread_parameters(shape: dict, tree: dict | None, key: str = "", label: str = "") -> list[tuple[str, str]]:
+    """(form key, the param Stripe's error names) of every declared parameter the handler does not read, below the
+    ones it reads key by key: `payment_intent_data[capture_method]`, `line_items[0][adjustable_quantity]`."""
+    found = []
+    for name, below in sorted(shape.items()):
+        if name == LIST:
+            continue
+        item_key = f"{key}[{name}]" if key else name
+        item_label = f"{label}[{name}]" if label else name
+        if tree is not None and name not in tree:
+            found.append((item_key, item_label))
+        elif tree is not None and below is not None and tree[name] is not None:
+            index = "[0]" if LIST in below else ""
+            found += unread_parameters(below, tree[name], item_key + index, item_label + index)
+    return found
+
+
+def _count_nested(shape: dict, tree: dict | None) -> int:
+    """Nested parameters the handler reads (each checked against the SDK's shape by the emulator itself)."""
+    count = 0
+    for name, below in (tree or {}).items():
+        sub = (shape or {}).get(name)
+        if isinstance(below, dict) and isinstance(sub, dict):
+            count += sum(1 for k in below if k in sub) + _count_nested(sub, below)
+    return count
 
 
 # --- recording what the emulator sends ----------------------------------------------------------------------------
