@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/layers/paykit:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint build bench browser clean redrive openapi
+.PHONY: run test lint build bench browser clean redrive openapi refresh-all
 
 $(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt
 	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
@@ -50,6 +50,11 @@ bench: $(VENV)/.installed
 # Move the webhook DLQ's messages back to the queue: STACK=<name> for AWS; the local stack with AWS_ENDPOINT_URL set.
 redrive: $(VENV)/.installed
 	$(PYTHON) scripts/redrive_dlq.py $(if $(STACK),--stack $(STACK),)
+
+# A full stats recount now (issue 15; the hourly pass recounts only what changed): STACK=<name> invokes the deployed
+# refresher, otherwise the running local stack (make run) at LOCAL (default http://127.0.0.1:3000).
+refresh-all: $(VENV)/.installed
+	$(PYTHON) scripts/refresh_all.py $(if $(STACK),--stack $(STACK),--local $(or $(LOCAL),http://127.0.0.1:3000))
 
 clean:
 	rm -rf $(VENV) $(SAMVENV) .aws-sam

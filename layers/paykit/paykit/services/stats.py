@@ -197,7 +197,7 @@ def refresh_changed_scope(table: Table, project_id: str, mode: str, stripe: Stri
         for stored in batch_get(table, [keys.counters(p, m) for p, m in scopes]):
             _merge(rollup[stored["pk"].rsplit("#", 1)[1]],
                    {n: int(v) for n, v in stored.items() if n not in _NOT_COUNTERS and isinstance(v, int)})
-        _put_rollup(table, owner_id, rollup, corrected)
+        corrected += _put_rollup(table, owner_id, rollup, corrected)
     return corrected
 
 
