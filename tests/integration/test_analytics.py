@@ -152,3 +152,26 @@ def test_another_developers_project_is_refused(client, dev_token, history):
                                    {"from": (D - timedelta(days=2000)).isoformat()}, {"currency": "dollars"}])
 def test_bad_queries_are_422(client, dev_token, query):
     assert get(client, dev_token, URL, **query).status == 422
+
+
+def discounted(p: str, sub_id: str, *, percent_off: float | None = None, amount_off: int | None = None,
+               duration: str = "forever") -> dict:
+    evt = sub_event(p, sub_id, "active", t(3), amount=2000)
+    coupon = {"id": "co_1", "object": "coupon", "percent_off": percent_off, "amount_off": amount_off,
+              "duration": duration, "currency": "usd" if amount_off else None}
+    evt["data"]["object"]["discounts"] = [{"id": f"di_{sub_id}", "object": "discount", "end": None, "start": t(3),
+                                           "source": {"type": "coupon", "coupon": coupon}}]
+    return evt
+
+
+def test_recurring_discounts_lower_mrr_and_one_time_ones_do_not(client, dev_token):
+    # Given 20.00/month subscriptions: 25% off forever, 5.00 off repeating, 50% off once
+    p = new_project(client, dev_token, "Discounts")
+    deliver(p, "test", [discounted(p, "sub_f", percent_off=25), discounted(p, "sub_r", amount_off=500,
+                                                                          duration="repeating"),
+                        discounted(p, "sub_o", percent_off=50, duration="once")])
+    # Then MRR = 15.00 + 15.00 + 20.00, as docs/metrics.md defines it
+    body = series(client, dev_token, metric="mrr", project_id=p, **{"from": day(3), "to": day(0)})
+    assert body["points"][-1]["value"] == 1500 + 1500 + 2000
+    usd = get(client, dev_token, "/api/v1/payments/stats").json()["by_mode"]["test"]["by_currency"]["usd"]
+    assert usd["mrr_cents"] == 5000

@@ -17,6 +17,7 @@ from typing import Any, Callable, Protocol
 
 from botocore.exceptions import ClientError
 
+from paykit.cache import TtlCache
 from paykit.errors import PayKitError
 from paykit.metrics import contribution, day_contribution, monthly_cents, movement, mrr_of  # noqa: F401 (re-exported)
 from paykit.models.common import iso, utcnow
@@ -25,6 +26,7 @@ from paykit.services import names
 from paykit.store import dirty, keys
 from paykit.store.table import Table, batch_get, cancellation_codes, default_table
 
+DISCOUNT_SECONDS = 86400.0  # a discount's coupon terms never change
 MARKER_DAYS = 35  # past Stripe's 3 days of retries and the 30 days it keeps events for replay
 _ATTEMPTS = 6
 # Internal ids are derived from Stripe's, so any event may create a record first and every event agrees on its id.
@@ -44,6 +46,24 @@ class StripeReader(Protocol):
 
     def payment_description(self, project_id: str, mode: str, payment_intent_id: str) -> str | None: ...
 
+    def discount(self, project_id: str, mode: str, subscription_id: str, discount_id: str) -> dict[str, Any] | None:
+        ...
+
+    def discount(self, project_id: str, mode: str, subscription_id: str, discount_id: str) -> dict[str, Any] | None:
+        """A subscription's discount with its coupon (Stripe has no discount route: the subscription is read with
+        `discounts.source.coupon` expanded); a discount's terms never change, so each is read once per container."""
+        from paykit.stripe_gateway import default_gateway
+
+        cached = self._discounts.get((project_id, mode, discount_id))
+        if cached is not None:
+            return cached
+        sub = default_gateway().call(project_id, mode, lambda c: c.v1.subscriptions.retrieve(
+            subscription_id, {"expand": ["discounts.source.coupon"]})).to_dict()
+        for found in sub.get("discounts") or []:
+            if isinstance(found, dict):
+                self._discounts.put((project_id, mode, found["id"]), found)
+        return self._discounts.get((project_id, mode, discount_id))
+
     def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None: ...
 
 
@@ -52,6 +72,7 @@ class GatewayReader:
 
     def __init__(self) -> None:
         self._names = names.ProductNames(self._fetch_product_name)
+        self._discounts: TtlCache[dict[str, Any]] = TtlCache(DISCOUNT_SECONDS)
 
     def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None:
         return self._names.get(project_id, mode, product_id)
@@ -480,6 +501,7 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
         "price_interval": (price.get("recurring") or {}).get("interval"),
         "price_interval_count": (price.get("recurring") or {}).get("interval_count"),
         "quantity": int(item0.get("quantity") or sub.get("quantity") or 1),
+        **_discount_fields(p, ctx, sub),
         "current_period_start": _ts(item0.get("current_period_start") or sub.get("current_period_start")),
         "current_period_end": _ts(item0.get("current_period_end") or sub.get("current_period_end")),
         "cancel_at": _ts(sub.get("cancel_at")),
@@ -493,6 +515,27 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
     new["user_id"] = (new.get("user_id") or metadata.get("user_id")
                       or p.user_of_customer(ctx, new.get("customer_id")))
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
+
+
+_DISCOUNT_FIELDS = ("discount_percent_off", "discount_amount_off", "discount_duration", "discount_end")
+
+
+def _discount_fields(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]) -> dict[str, Any]:
+    """The subscription's discount as MRR needs it (docs/metrics.md): its coupon's percent or amount off and
+    duration. Stripe's payloads name discounts by id; their coupons are read from Stripe (cached per discount).
+    Only the first discount is kept (Stripe allows several; PayKit's checkout applies one). None clears them."""
+    discounts = sub.get("discounts") or []
+    cleared = dict.fromkeys(_DISCOUNT_FIELDS)
+    if not discounts:
+        return cleared
+    first = discounts[0]
+    if not (isinstance(first, dict) and isinstance((first.get("source") or {}).get("coupon"), dict)):
+        first = p.stripe.discount(ctx.project_id, ctx.mode, sub["id"], _id_of(first) or "")
+    coupon = ((first or {}).get("source") or {}).get("coupon")
+    if not isinstance(coupon, dict):
+        return cleared
+    return {"discount_percent_off": coupon.get("percent_off"), "discount_amount_off": coupon.get("amount_off"),
+            "discount_duration": coupon.get("duration"), "discount_end": _ts((first or {}).get("end"))}
 
 
 def _plan_name(p: EventProcessor, ctx: _Ctx, stored: dict[str, Any], price: dict[str, Any]) -> str | None:
