@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
+import pytest
+
 from tests.conftest import JWT_SECRET
 from tests.integration.test_lists import DAY, NOW, deliver, get, ids, new_project, seeded, sub_event  # noqa: F401
 from tests.support import make_token
@@ -211,3 +213,24 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_quoted(client, 
     # Then the CSV cell starts with an apostrophe and JSON keeps the value as it is
     assert rows[0]["plan_name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert line["plan_name"] == '=HYPERLINK("http://evil.example","x")'
+
+
+def test_the_export_script_writes_the_whole_list_chunk_by_chunk(client, dev_token, seeded):
+    from scripts.export import export as run_export, export_path
+
+    # Given the script's loop over the handlers (the token in a header, the cursor from X-Next-Cursor)
+    def fetch(path: str, query: dict[str, str], token: str) -> tuple[int, str, str | None]:
+        reply = client.get(path, token=token, query=query)
+        return reply.status, reply.text, reply.headers.get("x-next-cursor")
+
+    out = io.StringIO()
+    # When project one's test subscriptions are exported 3 rows a request
+    chunks = run_export(fetch, export_path(f"projects/{seeded['one']}/subscriptions"),
+                        {"format": "csv", "page_size": "3"}, dev_token, out)
+    # Then it asked 3 times and wrote one CSV with the 7 rows, newest first
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert chunks == 3 and [r["subscription_id"] for r in rows] == [f"sub_t{i}" for i in reversed(range(7))]
+    # And a refused request stops it with the API's answer
+    with pytest.raises(RuntimeError, match="403"):
+        run_export(fetch, export_path(f"projects/{seeded['one']}/payments"), {},
+                   make_token(JWT_SECRET, f"dev-{uuid.uuid4()}"), io.StringIO())
