@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import errors
+from .expandable import EXPANDABLE, field, sdk_class
 from .params import get_int, get_str
 from .store import KINDS, World
 
@@ -59,12 +60,24 @@ def render(world: World, collection: str | None, obj: dict, expand: Iterable[str
     out = fn(world, obj) if fn else public(obj)
     paths = list(expand)
     if paths:
-        _expand(world, out, collection, _tree(paths), paths)
+        _check_depth(paths)
+        _expand(world, out, _tree(paths), None)
     return out
 
 
 def list_object(url: str, data: list[dict], has_more: bool = False) -> dict:
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+# Stripe expands at most four levels (`data.invoice.subscription.default_source` on a list).
+MAX_EXPAND_DEPTH = 4
+
+
+def _check_depth(paths: list[str]) -> None:
+    for path in paths:
+        if path.count(".") >= MAX_EXPAND_DEPTH:
+            raise errors.invalid(f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property. Property: "
+                                 f"{path}", param="expand")
 
 
 def _tree(paths: list[str]) -> dict:
@@ -76,40 +89,45 @@ def _tree(paths: list[str]) -> dict:
     return tree
 
 
-def _expand(world: World, out: dict, collection: str | None, tree: dict, paths: list[str]) -> None:
+def _cannot(name: str) -> errors.StripeError:
+    return errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
+
+
+def _expand(world: World, out: dict, tree: dict, cls: type | None) -> None:
+    """Expands `tree`'s paths in `out`: a field the SDK types `ExpandableField` becomes its object; nested hashes
+    and lists on the way are walked; anything else is Stripe's 400. `cls` is the SDK class of a nested hash (an
+    object with an `object` value is typed by it)."""
+    kind = out.get("object")
+    collection = OBJECT_COLLECTIONS.get(kind) if isinstance(kind, str) else None
+    if isinstance(kind, str) and kind != "list":
+        cls = sdk_class(kind) or cls
     for name, subtree in tree.items():
-        if out.get("object") == "list" and name == "data":
+        if kind == "list":
+            if name != "data":
+                raise _cannot(name)
             for item in out.get("data", []):
-                _expand(world, item, OBJECT_COLLECTIONS.get(item.get("object", "")), subtree, paths)
-            continue
-        if name not in out and collection and (collection, name) in VIRTUAL_FIELDS:
-            stored = world.find(collection, out.get("id"))
-            out[name] = VIRTUAL_FIELDS[(collection, name)](world, stored if stored is not None else out)
-            value = out[name]
-            if subtree and isinstance(value, dict):
-                _expand(world, value, OBJECT_COLLECTIONS.get(value.get("object", "")), subtree, paths)
-            continue
-        if name not in out:
-            raise errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
-        value = out[name]
-        if value is None:
-            continue
-        if isinstance(value, str):
-            found = world.lookup(value)
-            if found is None:
-                raise errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
-            child_collection, child = found
-            out[name] = render(world, child_collection, child)
-            value = out[name]
-        elif isinstance(value, list):
-            for item in value:
                 if isinstance(item, dict) and subtree:
-                    _expand(world, item, OBJECT_COLLECTIONS.get(item.get("object", "")), subtree, paths)
+                    _expand(world, item, subtree, None)
             continue
-        if not isinstance(value, dict):
-            raise errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
-        if subtree:
-            _expand(world, value, OBJECT_COLLECTIONS.get(value.get("object", "")), subtree, paths)
+        info = field(cls, name) if cls is not None else None
+        if collection and (collection, name) in VIRTUAL_FIELDS:
+            if name not in out:
+                stored = world.find(collection, out.get("id"))
+                out[name] = VIRTUAL_FIELDS[(collection, name)](world, stored if stored is not None else out)
+        elif info is None or (info.kind != EXPANDABLE and not subtree):
+            raise _cannot(name)
+        elif info.kind == EXPANDABLE and isinstance(out.get(name), str):
+            found = world.lookup(out[name])
+            if found is None:
+                raise _cannot(name)
+            out[name] = render(world, *found)
+        value = out.get(name)
+        if not subtree or value is None:
+            continue
+        nested = info.cls if info is not None else None
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                _expand(world, item, subtree, nested)
 
 
 def paginate(world: World, collection: str | None, items: list[dict], params: dict, url: str,
@@ -136,8 +154,10 @@ def paginate(world: World, collection: str | None, items: list[dict], params: di
         page, has_more = head[-limit:], len(head) > limit
     else:
         page, has_more = items[:limit], len(items) > limit
+    _check_depth(list(expand))
     item_paths = [p[len("data."):] for p in expand if p.startswith("data.")]
-    other = [p for p in expand if not p.startswith("data.")]
+    other = [p.split(".")[0] for p in expand if not p.startswith("data.")]
     if other:
-        raise errors.invalid(f"This property cannot be expanded ({other[0]}).", param="expand")
+        raise errors.invalid(f"This property cannot be expanded ({other[0]}). You may want to try expanding "
+                             f"'data.{other[0]}' instead.", param="expand")
     return list_object(url, [render(world, collection, item, item_paths) for item in page], has_more)
