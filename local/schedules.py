@@ -46,6 +46,7 @@ class ScheduleRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.periods = schedules()
+        self._due: dict[str, float] = {}
 
     def run_now(self, function: str, payload: dict[str, Any] | None = None) -> Any:
         if function not in self.periods:
@@ -53,12 +54,13 @@ class ScheduleRunner:
         return self._invoke(function, scheduled_event(function, payload))
 
     def start(self) -> "ScheduleRunner":
+        self._due = {name: self._clock() + period for name, period in self.periods.items()}
         self._thread = threading.Thread(target=self._run, name="schedules", daemon=True)
         self._thread.start()
         return self
 
     def _run(self) -> None:
-        due = {name: self._clock() + period for name, period in self.periods.items()}
+        due = self._due
         while not self._stop.wait(1.0):
             for name, at in due.items():
                 if self._clock() >= at:
