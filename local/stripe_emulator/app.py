@@ -29,6 +29,7 @@ from . import (  # noqa: F401
     events,
     payments,
     portal,
+    search,
     webhooks,
 )
 from .admin import ADMIN_ROUTES, admin_body
