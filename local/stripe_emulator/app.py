@@ -30,6 +30,7 @@ from . import (  # noqa: F401
     payments,
     portal,
     search,
+    tax_ids,
     webhooks,
 )
 from .admin import ADMIN_ROUTES, admin_body
