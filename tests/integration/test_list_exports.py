@@ -234,3 +234,32 @@ def test_the_export_script_writes_the_whole_list_chunk_by_chunk(client, dev_toke
     with pytest.raises(RuntimeError, match="403"):
         run_export(fetch, export_path(f"projects/{seeded['one']}/payments"), {},
                    make_token(JWT_SECRET, f"dev-{uuid.uuid4()}"), io.StringIO())
+
+
+def test_a_chunk_cut_short_by_dynamodbs_1_mb_limit_is_followed_by_the_rest(client, dev_token, developer):
+    from paykit.models.common import iso
+    from paykit.services.events import _clean, _with_listing, record_id
+    from paykit.store import keys
+    from paykit.store.table import default_table, serialize
+
+    # Given 1,200 payments with long descriptions: 1,001 of them are more than the 1 MB a Query returns at most
+    project = new_project(client, dev_token, "Big")
+    owner = developer
+    table = default_table()
+    items = [_with_listing(_clean({
+        **keys.payment(project, "test", f"pi_{i:05d}"), "type": "payment", "owner_id": owner,
+        "id": record_id("pay", project, "test", f"pi_{i:05d}"), "project_id": project, "is_test_mode": True,
+        "payment_intent_id": f"pi_{i:05d}", "status": "succeeded", "base_status": "succeeded", "amount_cents": 100,
+        "currency": "usd", "description": "x" * 1000, "refunded_amount_cents": 0,
+        "created_at": iso(datetime.fromtimestamp(NOW - DAY + i, timezone.utc))}), project, "test", "payment")
+        for i in range(1200)]
+    for i in range(0, len(items), 25):
+        table.client.batch_write_item(RequestItems={table.name: [{"PutRequest": {"Item": serialize(item)}}
+                                                                 for item in items[i:i + 25]]})
+    # When the project's payments are exported 1,000 rows a request
+    replies = export(client, dev_token, f"/api/v1/payments/stripe/projects/{project}/payments/export", 1000,
+                     format="jsonl")
+    # Then the first chunk stopped short of 1,000 rows, and the chunks still hold every row once, newest first
+    assert len(replies[0].text.splitlines()) < 1000 and len(replies) >= 2
+    rows = [json.loads(line)["payment_intent_id"] for r in replies for line in r.text.splitlines()]
+    assert rows == [f"pi_{i:05d}" for i in reversed(range(1200))]

@@ -90,16 +90,16 @@ def index_page(table: Table, kind: str, index: str, partition: str, page: int, p
 def index_chunk(table: Table, kind: str, index: str, partition: str, size: int, cursor: str | None,
                 span: Span | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """Up to `size` rows from where `cursor` left off, and the cursor of the rest (None at the end): one Query of
-    size + 1 rows, so the last chunk is never an empty one. Exports walk a list with it, no total needed."""
+    size + 1 rows, so a chunk that reaches the end says so. A Query also stops at 1 MB of items, so a chunk may
+    hold fewer rows and still be followed by more. Exports walk a list with it, no total needed."""
     condition, values = key_condition(index, partition, span)
     start, number = None, 1
     if cursor:
         number, start, _ = _decode(cursor, kind, index, partition, span)
-    items, _ = table.query_page(condition, values, index=index, limit=size + 1, start_key=start)
-    if len(items) <= size:
-        return items, None
+    items, last = table.query_page(condition, values, index=index, limit=size + 1, start_key=start)
+    more = len(items) > size or (last is not None and bool(items))
     items = items[:size]
-    return items, encode_cursor(kind, index, partition, number + 1, items[-1], span)
+    return items, encode_cursor(kind, index, partition, number + 1, items[-1], span) if more else None
 
 
 def _walk(table: Table, condition: str, values: dict[str, Any], index: str,
