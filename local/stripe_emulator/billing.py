@@ -14,6 +14,7 @@ from .cards import DECLINES, card_of
 from .catalog import format_money, interval_label, plan_of
 from .events import Tracker, emit
 from .ids import new_id, random_suffix
+from .meters import is_metered, item_quantity, metered_usage
 from .payments import DECLINED, SETTLED_HOOKS, SUCCEEDED, attempt, new_payment_intent
 from .render import list_object, public, render, renderer
 from .store import World
@@ -82,6 +83,8 @@ def _cycle_period(sub: dict, recurring: dict) -> tuple[int, int]:
 def _render_item(world: World, item: dict) -> dict:
     out = public(item)
     price = world.get("prices", item["price"])
+    if is_metered(price):
+        out.pop("quantity")  # a metered item has no quantity; its usage is billed
     out["price"] = render(world, "prices", price)
     out["plan"] = plan_of(price)
     return out
@@ -133,8 +136,17 @@ def period_line(world: World, price: dict, quantity: int, start: int, end: int, 
 
 
 def regular_lines(world: World, sub: dict, start: int, end: int, trial: bool = False) -> list[Line]:
-    return [period_line(world, world.get("prices", item["price"]), item["quantity"], start, end, item["id"], trial)
-            for item in items_of(world, sub)]
+    """The period billed in advance: licensed items (metered ones bill their usage in arrears, see usage_lines)."""
+    prices = [(item, world.get("prices", item["price"])) for item in items_of(world, sub)]
+    return [period_line(world, price, item["quantity"], start, end, item["id"], trial)
+            for item, price in prices if not is_metered(price)]
+
+
+def usage_lines(world: World, sub: dict, start: int, end: int) -> list[Line]:
+    """Metered items bill the usage their meter aggregated over [start, end), the period that ended."""
+    prices = [(item, world.get("prices", item["price"])) for item in items_of(world, sub)]
+    return [period_line(world, price, metered_usage(world, price, sub["customer"], start, end), start, end,
+                        item["id"]) for item, price in prices if is_metered(price)]
 
 
 def _line_item(world: World, invoice_id: str | None, sub: dict | None, line: Line, currency: str) -> dict:
@@ -575,6 +587,7 @@ def renew(world: World, sub: dict, t: int) -> None:
     tracker = Tracker(world, "subscriptions", sub)
     recurring = recurring_of(world, sub)
     old_start, old_end = period_of(world, sub)
+    usage = usage_lines(world, sub, old_start, old_end) if sub["status"] != "trialing" else []  # a trial is free
     if sub["status"] == "trialing":
         sub.update(status="active", billing_cycle_anchor=sub["trial_end"], _cycle=0)
     else:
@@ -582,7 +595,7 @@ def renew(world: World, sub: dict, t: int) -> None:
     start, end = _cycle_period(sub, recurring)
     set_period(world, sub, start, end)
     customer = world.get("customers", sub["customer"])
-    lines, sub["_pending"] = sub["_pending"] + regular_lines(world, sub, start, end), []
+    lines, sub["_pending"] = sub["_pending"] + usage + regular_lines(world, sub, start, end), []
     invoice = new_invoice(world, customer, sub, billing_reason="subscription_cycle", lines=lines, t=t,
                           period=(old_start, old_end))
     sub["latest_invoice"] = invoice["id"]
@@ -678,7 +691,8 @@ def plan_item_changes(world: World, sub: dict, specs: list[Any], param: str = "i
         if price_id and not new_price["active"]:
             raise errors.invalid(f"The price specified ({price_id}) is inactive. This field only accepts active "
                                  "prices.", param=f"{param}[{i}][price]")
-        new_quantity = quantity if quantity is not None else (item["quantity"] if item else 1)
+        new_quantity = item_quantity(new_price, quantity, f"{param}[{i}][quantity]",
+                                     default=(item["quantity"] if item else 0) or 1)
         metadata = get_metadata(spec, item["metadata"] if item else None) if "metadata" in spec else None
         changes.append(ItemChange(item, old_price, item["quantity"] if item else 0, new_price, new_quantity,
                                   metadata))
@@ -761,10 +775,11 @@ def _apply_item_changes(world: World, sub: dict, changes: list[ItemChange], t: i
 
 def new_cycle_lines(world: World, sub: dict, at: int) -> list[Line]:
     recurring = recurring_of(world, sub)
+    usage = usage_lines(world, sub, period_of(world, sub)[0], at)  # the cut-short period's usage
     sub.update(billing_cycle_anchor=at, _cycle=0)
     start, end = _cycle_period(sub, recurring)
     set_period(world, sub, start, end)
-    return regular_lines(world, sub, start, end)
+    return usage + regular_lines(world, sub, start, end)
 
 
 def update_items(world: World, sub: dict, changes: list[ItemChange], *, behavior: str = "create_prorations",

@@ -7,6 +7,7 @@ from .billing import ENDED
 from .cards import resolve_payment_method
 from .catalog import live_customer
 from .events import Tracker, deferred, emit
+from .meters import item_quantity
 from .params import (
     get_bool,
     get_dict,
@@ -71,7 +72,8 @@ def create_subscription(ctx: Ctx, params: dict) -> dict:
         if not price["active"]:
             raise errors.invalid(f"The price specified ({price['id']}) is inactive. This field only accepts active "
                                  "prices.", param=f"items[{i}][price]")
-        items.append((price, get_int(spec, "quantity", param=f"items[{i}][quantity]", minimum=1) or 1))
+        items.append((price, item_quantity(price, get_int(spec, "quantity", param=f"items[{i}][quantity]", minimum=1),
+                                           f"items[{i}][quantity]", default=1)))
     if not items:
         raise errors.missing_parameter("items")
     payment_behavior = get_str(params, "payment_behavior", choices=PAYMENT_BEHAVIORS) or "allow_incomplete"

@@ -10,6 +10,7 @@ from . import errors
 from .cards import resolve_payment_method, set_default_payment_method
 from .events import Tracker, emit
 from .ids import new_id
+from .meters import check_meter
 from .params import (
     get_bool,
     get_dict,
@@ -121,8 +122,9 @@ def parse_recurring(spec: dict, label: Callable[[str], str] = lambda name: name)
     count = get_int(recurring, "interval_count", param=label("recurring[interval_count]"), minimum=1) or 1
     if count * _MAX_DAYS[interval] > 3 * 366:
         raise errors.invalid("The maximum billing period is three years.", param=label("recurring[interval_count]"))
-    usage = get_str(recurring, "usage_type", param=label("recurring[usage_type]"), choices=("licensed",))
-    return {"interval": interval, "interval_count": count, "meter": None,
+    usage = get_str(recurring, "usage_type", param=label("recurring[usage_type]"), choices=("licensed", "metered"))
+    return {"interval": interval, "interval_count": count,
+            "meter": get_str(recurring, "meter", param=label("recurring[meter]")),
             "trial_period_days": get_int(recurring, "trial_period_days", minimum=0), "usage_type": usage or "licensed"}
 
 
@@ -149,6 +151,8 @@ def create_price(world: World, spec: dict, param: str = "", *, product_id: str |
         raise errors.invalid("You must pass either `unit_amount` or `unit_amount_decimal`.",
                              param=label("unit_amount"))
     recurring = parse_recurring(spec, label)
+    if recurring:
+        check_meter(world, recurring, label("recurring[meter]"))
     if product_id is None:
         product_data = get_dict(spec, "product_data", param=label("product_data"))
         product_ref = get_str(spec, "product", param=label("product"))
@@ -240,9 +244,9 @@ def plan_of(price: dict) -> dict:
         "amount_decimal": price["unit_amount_decimal"], "billing_scheme": "per_unit", "created": price["created"],
         "currency": price["currency"], "interval": recurring.get("interval"),
         "interval_count": recurring.get("interval_count"), "livemode": price["livemode"],
-        "metadata": dict(price["metadata"]), "meter": None, "nickname": price["nickname"],
+        "metadata": dict(price["metadata"]), "meter": recurring.get("meter"), "nickname": price["nickname"],
         "product": price["product"], "tiers_mode": None, "transform_usage": None,
-        "trial_period_days": recurring.get("trial_period_days"), "usage_type": "licensed",
+        "trial_period_days": recurring.get("trial_period_days"), "usage_type": recurring.get("usage_type", "licensed"),
     }
 
 

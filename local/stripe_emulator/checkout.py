@@ -10,6 +10,7 @@ from .cards import DECLINES, card_for_number, create_payment_method, require_att
 from .catalog import create_customer, create_price, live_customer
 from .events import deferred, emit
 from .ids import new_id
+from .meters import item_quantity
 from .params import (
     get_dict,
     get_int,
@@ -68,7 +69,8 @@ def _line_items(world: World, params: dict, mode: str) -> list[dict]:
                                      "prices.", param=f"{param}[price]")
         else:
             raise errors.missing_parameter(f"{param}[price]")
-        quantity = get_int(spec, "quantity", required=True, param=f"{param}[quantity]", minimum=1)
+        quantity = item_quantity(price, get_int(spec, "quantity", param=f"{param}[quantity]", minimum=1),
+                                 f"{param}[quantity]")
         if mode == "payment" and price["type"] == "recurring":
             raise errors.invalid("You specified `payment` mode but passed a recurring price. Either switch to "
                                  "`subscription` mode or use only one-time prices.", param=f"{param}[price]")

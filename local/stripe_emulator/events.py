@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,6 +34,11 @@ def diff(before: Any, after: Any) -> dict:
     return changed
 
 
+# Called with (world, event) after each event is created: what Stripe derives from events (a customer's active
+# entitlements follow their subscriptions' events, see entitlements.py).
+EMITTED_HOOKS: list[Callable[[World, dict], None]] = []
+
+
 def emit(world: World, event_type: str, collection: str, obj: dict, *, previous: dict | None = None,
          created: int | None = None, data: dict | None = None) -> dict:
     """Creates an event; `data` is a snapshot taken earlier when the event describes an earlier state."""
@@ -54,6 +59,8 @@ def emit(world: World, event_type: str, collection: str, obj: dict, *, previous:
         world.event_buffer.append(event)
     else:
         _publish(world, event)
+    for hook in EMITTED_HOOKS:
+        hook(world, event)
     return event
 
 

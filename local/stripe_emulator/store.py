@@ -41,6 +41,11 @@ KINDS = {
     "discounts": "discount",
     "setup_intents": "setupintent",
     "tax_ids": "tax id",
+    "entitlement_features": "feature",
+    "product_features": "product feature",
+    "active_entitlements": "active entitlement",
+    "billing_meters": "billing meter",
+    "meter_events": "meter event",  # keyed by identifier (meter events have no id); see meters.py
 }
 
 # Id prefixes, for finding the collection of an id met in a field (expansion, hosted pages).
@@ -50,7 +55,8 @@ PREFIXES = {
     "inpay": "invoice_payments", "pi": "payment_intents", "ch": "charges", "re": "refunds", "evt": "events",
     "we": "webhook_endpoints", "bpc": "portal_configurations", "bps": "portal_sessions", "clock": "test_clocks",
     "txn": "balance_transactions", "dp": "disputes", "promo": "promotion_codes", "di": "discounts",
-    "seti": "setup_intents", "txi": "tax_ids",
+    "seti": "setup_intents", "txi": "tax_ids", "feat": "entitlement_features", "prodft": "product_features",
+    "ent": "active_entitlements", "mtr": "billing_meters",
 }
 
 
