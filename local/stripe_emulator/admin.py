@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
-from . import billing, checkout, errors, payments, portal
+from . import billing, checkout, discounts, errors, payments, portal
 from .params import decode_pairs
 from .render import render
 from .routes import automatic
@@ -154,6 +154,8 @@ def pay_checkout(app: EmulatorApp, request: Request, body: dict, session_id: str
     with app.state.lock:
         world, session = _owned(app, session_id, "checkout_sessions")
         email = body.get("email") or (None if session["customer"] or session["customer_email"] else TEST_EMAIL)
+        if body.get("promotion_code"):
+            discounts.enter_code(world, session, str(body["promotion_code"]))
         result = checkout.pay(world, session, str(body.get("card", "")), email, body.get("name"))
         out = {"status": result.status, "redirect_url": result.redirect_url, "payment_intent": result.payment_intent,
                "session": render(world, "checkout_sessions", session)}

@@ -24,6 +24,7 @@ from . import (  # noqa: F401
     catalog,
     checkout,
     clocks,
+    discounts,
     disputes,
     entitlements,
     errors,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from . import errors
+from . import discounts, errors
 from .cards import DECLINES, card_of
 from .catalog import format_money, interval_label, plan_of
 from .events import Tracker, emit
@@ -215,6 +215,7 @@ def new_invoice(world: World, customer: dict, sub: dict | None, *, billing_reaso
         "total_taxes": [], "webhooks_delivered_at": None,
         "_payment_intent": None, "_first_attempt_at": None,
     }
+    discounts.apply_to_invoice(world, invoice, sub, customer, store)
     return world.add("invoices", invoice) if store else invoice
 
 

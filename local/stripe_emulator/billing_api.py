@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import billing, errors
+from . import billing, discounts, errors
 from .billing import ENDED
 from .cards import resolve_payment_method
 from .catalog import live_customer
@@ -84,6 +84,8 @@ def create_subscription(ctx: Ctx, params: dict) -> dict:
         billing.require_payable(world, pm or customer["invoice_settings"]["default_payment_method"])
     sub = billing.new_subscription(world, customer, items, t, metadata=get_metadata(params), trial_end=trial_end,
                                    default_payment_method=pm, description=get_str(params, "description"))
+    if "discounts" in params:
+        discounts.set_subscription_discounts(world, sub, get_list(params, "discounts"), t)
     if get_bool(params, "cancel_at_period_end"):
         billing.set_cancel_at_period_end(world, sub, True, t)
     with deferred(world, ("customer.subscription.created",)):
@@ -138,6 +140,8 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
     if new_trial_end is not None and (sub["status"] != "trialing" or new_trial_end <= t):
         raise errors.invalid("trial_end can only move the end of a current trial to a future time.", param="trial_end")
     tracker = Tracker(world, "subscriptions", sub)
+    if "discounts" in params:
+        discounts.set_subscription_discounts(world, sub, get_list(params, "discounts"), t)
     sub["metadata"] = get_metadata(params, sub["metadata"])
     if "description" in params:
         sub["description"] = get_str(params, "description") or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from . import billing, errors
+from . import billing, discounts, errors
 from .cards import DECLINES, card_for_number, create_payment_method, require_attachable
 from .catalog import create_customer, create_price, live_customer
 from .events import deferred, emit
@@ -130,6 +130,8 @@ def create_session(ctx: Ctx, params: dict) -> dict:
                              param="subscription_data[trial_end]")
     prices = [world.get("prices", item["price"]) for item in items]
     amount = sum(price["unit_amount"] * item["quantity"] for price, item in zip(prices, items, strict=True))
+    session_discounts, allow_codes = discounts.session_discounts(world, params, amount, prices[0]["currency"],
+                                                                 customer_id, now)
     session_id = new_id("cs_live" if ctx.livemode else "cs_test", 58)
     session = world.add("checkout_sessions", {
         "id": session_id, "object": "checkout.session", "adaptive_pricing": {"enabled": False},
@@ -171,6 +173,8 @@ def create_session(ctx: Ctx, params: dict) -> dict:
                             "receipt_email": get_str(payment_intent_data, "receipt_email")},
         "_pending_invoice": None,
     })
+    session.update(discounts=session_discounts, allow_promotion_codes=allow_codes)
+    discounts.price_session(world, session)
     return render(world, "checkout_sessions", session, ctx.expand)
 
 
@@ -319,6 +323,7 @@ def _pay_subscription(world: World, session: dict, customer: dict | None, number
         sub = billing.new_subscription(world, customer, items, t, metadata=settings["metadata"], trial_end=trial_end,
                                        default_payment_method=pm["id"], description=settings["description"])
         sub["_checkout_session"] = session["id"]
+        discounts.redeem_session(world, session, sub, t)
         outcome = billing.start_subscription(world, sub, t, payment_method=pm["id"])
         invoice = world.get("invoices", sub["latest_invoice"])
         if outcome == SUCCEEDED:
@@ -374,6 +379,8 @@ def complete(world: World, session: dict, t: int, *, customer: str | None, payme
                    url=None, customer_details=_customer_details(details_email or session["customer_email"],
                                                                 details_name),
                    _pending_invoice=None)
+    if session["mode"] == "payment":
+        discounts.redeem_session(world, session, None, t)
     emit(world, "checkout.session.completed", "checkout_sessions", session, created=t)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from . import billing, checkout, errors, payments, portal
+from . import billing, checkout, discounts, errors, payments, portal
 from .cards import create_payment_method
 from .catalog import format_money, interval_label
 from .routes import automatic
@@ -110,6 +110,11 @@ def _checkout_form(world: World, session: dict, error: str | None = None, status
         email_field = ('<label for="email">Email</label><input type="email" id="email" name="email" '
                        'autocomplete="email" required>')
     action = "Subscribe" if session["mode"] == "subscription" else "Pay"
+    promo_field = ('<label for="promotion-code">Promotion code</label><input type="text" id="promotion-code" '
+                   'name="promotion_code" autocomplete="off">' if session["allow_promotion_codes"] else "")
+    if session["total_details"]["amount_discount"]:
+        off = format_money(session["total_details"]["amount_discount"], session["currency"])
+        rows.append(f'<tr id="discount"><td>Discount</td><td class="amount">−{off}</td></tr>')
     due = format_money(0, session["currency"]) if trial else total
     cancel = (f'<p><a id="cancel" href="{escape(session["cancel_url"])}">← Back</a></p>'
               if session["cancel_url"] else "")
@@ -127,13 +132,15 @@ def _checkout_form(world: World, session: dict, error: str | None = None, status
 <div><label for="card-cvc">CVC</label>
 <input type="text" id="card-cvc" name="cvc" placeholder="123" autocomplete="cc-csc"></div></div>
 <label for="name">Cardholder name</label><input type="text" id="name" name="name" autocomplete="cc-name">
-<button type="submit" id="submit">{action}</button></form>"""
+{promo_field}<button type="submit" id="submit">{action}</button></form>"""
     return _page(f"{action} · {world.account.name}", body, status, world.livemode)
 
 
 def _checkout_submit(world: World, session: dict, request: Request) -> Response:
     form = request.form
     try:
+        if form.get("promotion_code"):
+            discounts.enter_code(world, session, form["promotion_code"])
         result = checkout.pay(world, session, form.get("card", ""), form.get("email") or None,
                               form.get("name") or None)
     except errors.StripeError as exc:

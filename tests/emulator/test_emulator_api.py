@@ -263,7 +263,7 @@ def test_concurrent_requests_are_safe(emu: Emu):
 
 
 @pytest.mark.parametrize("operation, params, name", [
-    ("checkout", {"allow_promotion_codes": True}, "allow_promotion_codes"),
+    ("checkout", {"phone_number_collection": {"enabled": True}}, "phone_number_collection"),
     ("checkout", {"automatic_tax": {"enabled": True}}, "automatic_tax"),
     ("customer", {"shipping": {"name": "A", "address": {"line1": "1 Main St"}}}, "shipping"),
 ])
