@@ -33,6 +33,7 @@ from . import (  # noqa: F401
     payments,
     portal,
     search,
+    setup,
     tax_ids,
     webhooks,
 )

@@ -90,8 +90,6 @@ def _line_items(world: World, params: dict, mode: str) -> list[dict]:
 def create_session(ctx: Ctx, params: dict) -> dict:
     world = ctx.world
     mode = get_str(params, "mode", required=True, choices=("payment", "subscription", "setup"))
-    if mode == "setup":
-        raise errors.invalid("The emulator does not model Checkout in `setup` mode.", param="mode")
     ui_mode = get_str(params, "ui_mode", choices=("hosted_page", "embedded_page", "elements", "form")) or "hosted_page"
     if ui_mode != "hosted_page":
         raise errors.invalid("The emulator only serves hosted Checkout pages (`ui_mode=hosted_page`).",
@@ -102,7 +100,9 @@ def create_session(ctx: Ctx, params: dict) -> dict:
         raise errors.invalid("You may only specify one of these parameters: customer, customer_email.",
                              param="customer_email")
     customer = live_customer(world, customer_id) if customer_id else None
-    items = _line_items(world, params, mode)
+    if mode == "setup" and "line_items" in params:
+        raise errors.invalid("You can not pass `line_items` in `setup` mode.", param="line_items")
+    items = _line_items(world, params, mode) if mode != "setup" else []
     subscription_data = get_dict(params, "subscription_data")
     payment_intent_data = get_dict(params, "payment_intent_data")
     if subscription_data and mode != "subscription":
@@ -130,7 +130,8 @@ def create_session(ctx: Ctx, params: dict) -> dict:
                              param="subscription_data[trial_end]")
     prices = [world.get("prices", item["price"]) for item in items]
     amount = sum(price["unit_amount"] * item["quantity"] for price, item in zip(prices, items, strict=True))
-    session_discounts, allow_codes = discounts.session_discounts(world, params, amount, prices[0]["currency"],
+    currency = prices[0]["currency"] if prices else (get_str(params, "currency") or "usd").lower()
+    session_discounts, allow_codes = discounts.session_discounts(world, params, amount, currency,
                                                                  customer_id, now)
     session_id = new_id("cs_live" if ctx.livemode else "cs_test", 58)
     session = world.add("checkout_sessions", {
@@ -140,7 +141,7 @@ def create_session(ctx: Ctx, params: dict) -> dict:
         "billing_address_collection": get_str(params, "billing_address_collection"),
         "cancel_url": _url(params, "cancel_url"), "client_reference_id": client_reference_id,
         "client_secret": None, "collected_information": None, "consent": None, "consent_collection": None,
-        "created": now, "currency": prices[0]["currency"], "currency_conversion": None, "custom_fields": [],
+        "created": now, "currency": currency, "currency_conversion": None, "custom_fields": [],
         "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
                         "terms_of_service_acceptance": None},
         "customer": customer_id, "customer_account": None,
@@ -285,11 +286,28 @@ def pay(world: World, session: dict, card_number: str, email: str | None = None,
     with automatic():
         if session["mode"] == "subscription":
             result = _pay_subscription(world, session, customer, card_number, email, name)
+        elif session["mode"] == "setup":
+            result = _pay_setup(world, session, customer, card_number, email, name)
         else:
             result = _pay_payment(world, session, customer, card_number, email, name)
     if result.status == SUCCEEDED:
         result.redirect_url = success_redirect(session)
     return result
+
+
+def _pay_setup(world: World, session: dict, customer: dict | None, number: str, email: str | None,
+               name: str | None) -> PayResult:
+    from .setup import pay_setup_session
+
+    status = pay_setup_session(world, session, customer, number, email, name)
+    if status == "succeeded":
+        complete(world, session, world.now_for(session), customer=session["customer"],
+                 payment_status="no_payment_required", email=email, name=name)
+        return PayResult(SUCCEEDED, session)
+    seti = world.get("setup_intents", session["setup_intent"])
+    if status == "requires_action":
+        return PayResult(REQUIRES_ACTION, session, "Your bank requires you to authenticate this card (3-D Secure).")
+    return PayResult(DECLINED, session, (seti["last_setup_error"] or {}).get("message"))
 
 
 def _pay_subscription(world: World, session: dict, customer: dict | None, number: str, email: str | None,

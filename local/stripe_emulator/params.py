@@ -215,7 +215,8 @@ def params_shape(type_name: str) -> Shape | None:
             _shape_cache[type_name] = None
         else:
             shape = _typed_dict_shape(cls, {})
-            _shape_cache[type_name] = {k: v for k, v in shape.items() if k not in _CLIENT_OPTIONS} or None
+            # An empty type (`ProductFeatureDeleteParams`) is a known operation that takes no parameter at all.
+            _shape_cache[type_name] = {k: v for k, v in shape.items() if k not in _CLIENT_OPTIONS}
     return _shape_cache[type_name]
 
 

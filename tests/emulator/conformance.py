@@ -27,6 +27,8 @@ from stripe._stripe_object import StripeObject, UntypedStripeObject
 from local.stripe_emulator.params import LIST, allowed_parameters, params_shape
 from local.stripe_emulator.routes import ROUTES
 
+from .lifecycle_usage import entitlements_and_usage
+
 # Known, counted gaps: (kind, where) -> why. Printed in the summary; anything else is a mismatch.
 ALLOWED: dict[tuple[str, str], str] = {}
 
@@ -387,6 +389,7 @@ def lifecycle(emu: Any, webhook_url: str) -> RecordingHTTPClient:
     challenged = emu.pay(emu.session(basic).id, "4000000000003220")
     emu.admin("POST", f"/payment_intents/{challenged['payment_intent']}/authenticate", {"outcome": "complete"})
     v1.checkout.sessions.expire(emu.session(basic).id)
+    entitlements_and_usage(emu, clock)  # before the clock advances below, which renew its metered subscription
 
     # Plan changes: deferred prorations, invoiced now, pending update declined then paid, preview.
     emu.advance(clock, 10 * DAY)
@@ -457,6 +460,8 @@ NOT_RETRIEVABLE = {
     "li": "Checkout line items: listed at /v1/checkout/sessions/{id}/line_items, Stripe has no retrieve",
     "il": "invoice line items: listed at /v1/invoices/{id}/lines, Stripe has no retrieve",
     "bps": "billing portal sessions: Stripe has no retrieve",
+    "prodft": "product features: retrieved under their product (/v1/products/{product}/features/{id}), which the id "
+              "alone does not name",
     "acct": "the account itself: GET /v1/account",
     "whdel": "the emulator's own webhook deliveries: GET /_emulator/deliveries/{id}",
     "fault": "the emulator's own injected faults",
