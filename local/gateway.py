@@ -142,8 +142,10 @@ class Gateway(BackgroundServer):
         extra = self.extra_routes.get((method, split.path))
         if extra is not None:
             status, payload = extra({"headers": headers, "body": body, "query": split.query})
-            if isinstance(payload, bytes):  # a static page (the dashboard)
+            if isinstance(payload, bytes):  # a static page (Swagger UI)
                 return _write(request, status, {"content-type": "text/html; charset=utf-8"}, payload)
+            if isinstance(payload, tuple):  # a static file with its own headers (the dashboard's files)
+                return _write(request, status, payload[1], payload[0])
             return _write(request, status, {"content-type": "application/json"}, json.dumps(payload).encode())
 
         target = find_target(self.routes, method, split.path)

@@ -15,10 +15,10 @@ import time
 from typing import Any
 
 import jwt
-import requests
 
 from local.aws_local import MotoAws, apply_environment
-from local.dashboard import dashboard_route
+from local.dashboard import dashboard_routes
+from local.demo import seed_history
 from local.gateway import Gateway
 from local.openapi import docs_route, openapi_route
 from local.queue_poller import QueuePoller
@@ -50,7 +50,7 @@ class LocalStack:
         self.aws.start()
         self.emulator.start()
         routes = {("POST", "/_local/token"): self._token_route, ("POST", "/_local/schedule"): self._schedule_route,
-                  ("GET", "/dashboard"): dashboard_route,
+                  **dashboard_routes(),
                   ("GET", "/openapi.json"): openapi_route, ("GET", "/docs"): docs_route}
         self.gateway = Gateway(self._host, self._gateway_port, extra_routes=routes)
         apply_environment({
@@ -123,28 +123,13 @@ class LocalStack:
 
 
 def seed_demo(stack: LocalStack) -> dict[str, Any]:
-    """One developer, one project with test keys, prices in the emulator; through the public API like a user."""
-    account = requests.post(f"{stack.emulator.url}/_emulator/accounts", json={"name": "PayKit demo"}, timeout=10).json()
+    """One developer with two projects and six months of Stripe history (local/demo.py), through the public APIs."""
     developer = stack.token("developer", "demo-developer")
-    auth = {"Authorization": f"Bearer {developer}"}
-    project = requests.post(f"{stack.url}/api/v1/projects/", headers=auth, timeout=10,
-                            json={"name": "Demo SaaS", "description": "Seeded by make run"}).json()
-    requests.put(f"{stack.url}/api/v1/payments/stripe/projects/{project['id']}/config", headers=auth, timeout=10,
-                 json={"test_secret_key": account["test_secret_key"],
-                       "test_publishable_key": account["test_publishable_key"]}).raise_for_status()
-    key = {"Authorization": f"Bearer {account['test_secret_key']}"}
-    # The emulator delivers signed events to the project's E8 URL; its secret goes into the config like a user's.
-    urls = requests.get(f"{stack.url}/api/v1/payments/stripe/projects/{project['id']}/webhook-urls", headers=auth,
-                        timeout=10).json()
-    endpoint = requests.post(f"{stack.emulator.url}/v1/webhook_endpoints", headers=key, timeout=10,
-                             data={"url": urls["test_webhook_url"], "enabled_events[]": "*"}).json()
-    requests.put(f"{stack.url}/api/v1/payments/stripe/projects/{project['id']}/config", headers=auth, timeout=10,
-                 json={"test_webhook_secret": endpoint["secret"]}).raise_for_status()
-    product = requests.post(f"{stack.emulator.url}/v1/products", headers=key, data={"name": "Pro"}, timeout=10).json()
-    monthly = requests.post(f"{stack.emulator.url}/v1/prices", headers=key, timeout=10, data={
-        "product": product["id"], "unit_amount": 1900, "currency": "usd", "recurring[interval]": "month"}).json()
-    return {"account": account, "developer_token": developer, "project": project, "price": monthly,
-            "end_user_token": stack.token("end_user", "demo-user-1", project["id"])}
+    demo = seed_history(stack, developer)
+    project = demo["projects"][0]
+    return {**demo, "developer_token": developer, "project": project, "account": demo["accounts"][0],
+            "price": {"id": demo["prices"][project["name"]]["pro"]},
+            "end_user_token": stack.token("end_user", demo["customers"][0].user_id, project["id"])}
 
 
 def _print_walkthrough(stack: LocalStack, demo: dict[str, Any]) -> None:
@@ -160,6 +145,11 @@ Demo developer token:
 Demo end-user token (project {project}):
   export USER_TOKEN={demo['end_user_token']}
 Demo price: {demo['price']['id']}
+
+Seeded in {demo['seconds']} s: {len(demo['projects'])} projects, {len(demo['customers'])} customers, six months of \
+Stripe history through test clocks ({demo['events']} webhook deliveries, \
+{"all applied" if demo['drained'] else "NOT all applied yet: the charts fill in as the queue drains"}).
+Dashboard: {base}/dashboard (paste $DEV_TOKEN into its token field; it stays in that browser tab)
 
 Try:
   curl -s {base}/api/v1/projects/ -H "Authorization: Bearer $DEV_TOKEN"
