@@ -21,6 +21,7 @@ from .params import (
     range_filter,
 )
 from .payments import (
+    CAPTURE_METHODS,
     DECLINED,
     REQUIRES_ACTION,
     SETTLED_HOOKS,
@@ -171,7 +172,10 @@ def create_session(ctx: Ctx, params: dict) -> dict:
                           "description": get_str(subscription_data, "description")},
         "_payment_intent": {"metadata": get_metadata(payment_intent_data),
                             "description": get_str(payment_intent_data, "description"),
-                            "receipt_email": get_str(payment_intent_data, "receipt_email")},
+                            "receipt_email": get_str(payment_intent_data, "receipt_email"),
+                            "capture_method": get_str(payment_intent_data, "capture_method",
+                                                      param="payment_intent_data[capture_method]",
+                                                      choices=CAPTURE_METHODS) or "automatic_async"},
         "_pending_invoice": None,
     })
     session.update(discounts=session_discounts, allow_promotion_codes=allow_codes)
@@ -366,15 +370,16 @@ def _pay_payment(world: World, session: dict, customer: dict | None, number: str
             pi = new_payment_intent(world, amount=session["amount_total"], currency=session["currency"],
                                     customer=customer["id"] if customer else None, created=t,
                                     description=settings["description"], metadata=settings["metadata"],
-                                    receipt_email=settings["receipt_email"])
+                                    receipt_email=settings["receipt_email"],
+                                    capture_method=settings["capture_method"])
             pi["_checkout_session"] = session["id"]
             session["payment_intent"] = pi["id"]
         pm = create_payment_method(world, number, customer=customer["id"] if customer else None, email=email,
                                    name=name, created=t)
         outcome = attempt(world, pi, pm["id"], t)
         if outcome == SUCCEEDED:
-            complete(world, session, t, customer=customer["id"] if customer else None, payment_status="paid",
-                     email=email, name=name)
+            complete(world, session, t, customer=customer["id"] if customer else None,
+                     payment_status=_paid_status(pi), email=email, name=name)
     return _result(world, session, outcome, pi["id"])
 
 
@@ -415,7 +420,12 @@ def _on_intent_settled(world: World, pi: dict, outcome: str, t: int) -> None:
         return
     billing_details = world.get("payment_methods", pi["payment_method"])["billing_details"]
     complete(world, session, t, customer=pi["customer"], subscription=sub["id"] if sub else None,
-             payment_status="paid", email=billing_details["email"], name=billing_details["name"])
+             payment_status=_paid_status(pi), email=billing_details["email"], name=billing_details["name"])
+
+
+def _paid_status(pi: dict) -> str:
+    """An authorized but uncaptured payment (`capture_method=manual`) leaves the session `unpaid` until captured."""
+    return "unpaid" if pi["status"] == "requires_capture" else "paid"
 
 
 SETTLED_HOOKS.append(_on_intent_settled)

@@ -46,20 +46,29 @@ def field(cls: type, name: str) -> Field | None:
     annotation = _annotations(cls).get(name)
     if annotation is None:
         return None
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] if _is_union(annotation) else [annotation]
-    # ExpandableField[X] is Union[str, X]: an id, or the object once expanded.
-    if str in args and any(isinstance(a, typing.ForwardRef) or _is_object(a) for a in args):
+    if field_of_type(annotation) == EXPANDABLE:
         return Field(EXPANDABLE)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] if _is_union(annotation) else [annotation]
     if len(args) != 1:
         return None
     only = args[0]
     origin = typing.get_origin(only)
+    if origin is list and typing.get_args(only) and field_of_type(typing.get_args(only)[0]) == EXPANDABLE:
+        return Field(EXPANDABLE)  # a list of ids (`discounts`), each expanded
     if origin is not None and inspect.isclass(origin) and issubclass(origin, ListObject):
         return Field(LIST)
     if origin is list and typing.get_args(only) and _is_object(typing.get_args(only)[0]):
         return Field(HASH, typing.get_args(only)[0])
     if _is_object(only):
         return Field(HASH, only)
+    return None
+
+
+def field_of_type(annotation: Any) -> str | None:
+    """EXPANDABLE for `ExpandableField[X]` (optional or not), which is Union[str, X]: an id, or the object."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] if _is_union(annotation) else []
+    if str in args and any(isinstance(a, typing.ForwardRef) or _is_object(a) for a in args):
+        return EXPANDABLE
     return None
 
 

@@ -17,6 +17,7 @@ from .routes import Ctx, api, retrieve
 from .store import World
 
 SUCCEEDED, DECLINED, REQUIRES_ACTION = "succeeded", "declined", "requires_action"
+CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
 
 # What else reacts when an intent settles outside the flow that created it (an API confirmation, the 3-D Secure
 # page): billing pays the invoice behind it, checkout completes its session. (world, intent, outcome, time)
@@ -27,14 +28,16 @@ CHARGED_HOOKS: list[Callable[[World, dict, TestCard, int], None]] = []
 
 def new_payment_intent(world: World, *, amount: int, currency: str, customer: str | None, created: int,
                        description: str | None = None, metadata: dict | None = None,
-                       payment_method: str | None = None, receipt_email: str | None = None) -> dict:
-    """A payment intent awaiting confirmation; the caller emits `payment_intent.created` (see `attempt`)."""
+                       payment_method: str | None = None, receipt_email: str | None = None,
+                       capture_method: str = "automatic_async") -> dict:
+    """A payment intent awaiting confirmation; the caller emits `payment_intent.created` (see `attempt`).
+    `capture_method="manual"` only authorizes: the intent waits in `requires_capture` (see `capture`)."""
     pi_id = new_id("pi")
     return world.add("payment_intents", {
         "id": pi_id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
         "amount_details": {"tip": {}}, "amount_received": 0, "application": None, "application_fee_amount": None,
         "automatic_payment_methods": None, "canceled_at": None, "cancellation_reason": None,
-        "capture_method": "automatic_async", "client_secret": f"{pi_id}_secret_{random_suffix(25)}",
+        "capture_method": capture_method, "client_secret": f"{pi_id}_secret_{random_suffix(25)}",
         "confirmation_method": "automatic", "created": created, "currency": currency, "customer": customer,
         "customer_account": None, "description": description, "excluded_payment_method_types": None,
         "last_payment_error": None, "latest_charge": None, "livemode": world.livemode,
@@ -60,18 +63,17 @@ def _charge(world: World, pi: dict, pm: dict, card: TestCard, created: int, fail
                 "risk_score": 20, "seller_message": "The bank did not return any further details with this decline.",
                 "type": "issuer_declined"})
     charge_id = new_id("ch")
+    captured = decline is None and pi["capture_method"] != "manual"  # manual: authorized, captured later
     card_details = {k: pm["card"][k] for k in ("brand", "country", "exp_month", "exp_year", "fingerprint",
                                                  "funding", "last4", "network_token", "regulated_status")
                     if k in pm["card"]}
     return world.add("charges", {
         "id": charge_id, "object": "charge", "amount": pi["amount"],
-        "amount_captured": pi["amount"] if decline is None else 0, "amount_refunded": 0, "application": None,
+        "amount_captured": pi["amount"] if captured else 0, "amount_refunded": 0, "application": None,
         "application_fee": None, "application_fee_amount": None,
-        "balance_transaction": None if decline else ledger.record(
-            world, "charge", source=charge_id, amount=pi["amount"], currency=pi["currency"], created=created,
-            fee=ledger.stripe_fee(pi["amount"]), description=pi["description"]),
+        "balance_transaction": _ledger_entry(world, pi, charge_id, pi["amount"], created) if captured else None,
         "billing_details": dict(pm["billing_details"]), "calculated_statement_descriptor": "EMULATOR",
-        "captured": decline is None, "created": created, "currency": pi["currency"], "customer": pi["customer"],
+        "captured": captured, "created": created, "currency": pi["currency"], "customer": pi["customer"],
         "description": pi["description"], "disputed": False, "failure_balance_transaction": None,
         "failure_code": decline[0] if decline else None, "failure_message": decline[1] if decline else None,
         "fraud_details": {}, "livemode": world.livemode, "metadata": dict(pi["metadata"]), "on_behalf_of": None,
@@ -86,6 +88,11 @@ def _charge(world: World, pi: dict, pm: dict, card: TestCard, created: int, fail
         "statement_descriptor_suffix": None, "status": "succeeded" if decline is None else "failed",
         "transfer_data": None, "transfer_group": None,
     })
+
+
+def _ledger_entry(world: World, pi: dict, charge_id: str, amount: int, created: int) -> str:
+    return ledger.record(world, "charge", source=charge_id, amount=amount, currency=pi["currency"], created=created,
+                         fee=ledger.stripe_fee(amount), description=pi["description"])
 
 
 def _emit_created(world: World, pi: dict, created_snapshot: dict | None, t: int) -> None:
@@ -117,6 +124,11 @@ def attempt(world: World, pi: dict, payment_method_id: str, t: int, *, force_suc
     charge = _charge(world, pi, pm, card, t, failure)
     pi["latest_charge"] = charge["id"]
     pi["next_action"] = None
+    if failure is None and not charge["captured"]:
+        pi.update(status="requires_capture", amount_capturable=pi["amount"], last_payment_error=None)
+        emit(world, "charge.succeeded", "charges", charge, created=t)
+        emit(world, "payment_intent.amount_capturable_updated", "payment_intents", pi, created=t)
+        return SUCCEEDED
     if failure is None:
         pi.update(status="succeeded", amount_received=pi["amount"], last_payment_error=None)
         emit(world, "charge.succeeded", "charges", charge, created=t)
@@ -183,7 +195,9 @@ def create_payment_intent(ctx: Ctx, params: dict) -> dict:
     pm = resolve_payment_method(ctx.world, pm_value, param="payment_method", customer=None) if pm_value else None
     pi = new_payment_intent(ctx.world, amount=amount, currency=currency, customer=customer_id, created=t,
                             description=get_str(params, "description"), metadata=get_metadata(params),
-                            payment_method=pm["id"] if pm else None, receipt_email=get_str(params, "receipt_email"))
+                            payment_method=pm["id"] if pm else None, receipt_email=get_str(params, "receipt_email"),
+                            capture_method=get_str(params, "capture_method", choices=CAPTURE_METHODS)
+                            or "automatic_async")
     if get_bool(params, "confirm"):
         if pm is None:
             raise errors.invalid("You must provide a payment method to confirm.", param="payment_method")
@@ -248,9 +262,58 @@ def cancel_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
         raise errors.invalid("You cannot cancel this PaymentIntent because it was created by an invoice.",
                              code="payment_intent_unexpected_state")
     t = ctx.world.now_for(pi)
-    pi.update(status="canceled", canceled_at=t, next_action=None,
-              cancellation_reason=get_str(params, "cancellation_reason") or None)
+    if pi["status"] == "requires_capture":
+        release(ctx.world, pi, t)
+    pi.update(status="canceled", canceled_at=t, next_action=None, amount_capturable=0,
+              cancellation_reason=get_str(params, "cancellation_reason", choices=CANCELLATION_REASONS) or None)
     emit(ctx.world, "payment_intent.canceled", "payment_intents", pi, created=t)
+    return render(ctx.world, "payment_intents", pi, ctx.expand)
+
+
+CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+
+
+def release(world: World, pi: dict, t: int) -> None:
+    """Canceling an authorized intent releases the hold: its uncaptured charge is refunded in full."""
+    charge = world.get("charges", pi["latest_charge"])
+    tracker = Tracker(world, "charges", charge)
+    charge.update(amount_refunded=charge["amount"], refunded=True)
+    tracker.emit_updated("charge.refunded", created=t)
+
+
+def capture(world: World, pi: dict, amount: int, t: int) -> None:
+    """Captures `amount` of an authorized intent: the charge is captured (its ledger entry made), the intent
+    succeeds; what is not captured is released."""
+    charge = world.get("charges", pi["latest_charge"])
+    tracker = Tracker(world, "charges", charge)
+    charge.update(captured=True, amount_captured=amount,
+                  balance_transaction=_ledger_entry(world, pi, charge["id"], amount, t))
+    tracker.emit_updated("charge.captured", created=t)
+    pi.update(status="succeeded", amount_received=amount, amount_capturable=0)
+    emit(world, "payment_intent.succeeded", "payment_intents", pi, created=t)
+    session = world.find("checkout_sessions", pi.get("_checkout_session"))
+    if session is not None and session["payment_status"] == "unpaid":
+        session["payment_status"] = "paid"  # the funds are now in the account
+    card = card_of(world, charge["payment_method"])
+    if card is not None:
+        for hook in CHARGED_HOOKS:
+            hook(world, charge, card, t)
+
+
+@api("POST", "/v1/payment_intents/<id>/capture", "payment_intents", "PaymentIntentCaptureParams")
+def capture_payment_intent(ctx: Ctx, params: dict, id: str) -> dict:
+    pi = ctx.world.get("payment_intents", id)
+    if pi["status"] != "requires_capture":
+        raise errors.invalid(f"This PaymentIntent could not be captured because it has a status of {pi['status']}. "
+                             "Only a PaymentIntent with one of the following statuses may be captured: "
+                             "requires_capture.", code="payment_intent_unexpected_state")
+    amount = get_int(params, "amount_to_capture", minimum=1)
+    amount = pi["amount_capturable"] if amount is None else amount
+    if amount > pi["amount_capturable"]:
+        raise errors.invalid(f"The amount to capture ({amount}) is greater than the amount capturable "
+                             f"({pi['amount_capturable']}).", param="amount_to_capture", code="amount_too_large")
+    pi["metadata"] = get_metadata(params, pi["metadata"])
+    capture(ctx.world, pi, amount, ctx.world.now_for(pi))
     return render(ctx.world, "payment_intents", pi, ctx.expand)
 
 

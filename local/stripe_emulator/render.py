@@ -93,6 +93,18 @@ def _cannot(name: str) -> errors.StripeError:
     return errors.invalid(f"This property cannot be expanded ({name}).", param="expand")
 
 
+def _expanded(world: World, value: Any, name: str) -> Any:
+    """An id (or each id of a list of them, e.g. `discounts`) as its object."""
+    if isinstance(value, list):
+        return [_expanded(world, item, name) for item in value]
+    if not isinstance(value, str):
+        return value
+    found = world.lookup(value)
+    if found is None:
+        raise _cannot(name)
+    return render(world, *found)
+
+
 def _expand(world: World, out: dict, tree: dict, cls: type | None) -> None:
     """Expands `tree`'s paths in `out`: a field the SDK types `ExpandableField` becomes its object; nested hashes
     and lists on the way are walked; anything else is Stripe's 400. `cls` is the SDK class of a nested hash (an
@@ -116,11 +128,8 @@ def _expand(world: World, out: dict, tree: dict, cls: type | None) -> None:
                 out[name] = VIRTUAL_FIELDS[(collection, name)](world, stored if stored is not None else out)
         elif info is None or (info.kind != EXPANDABLE and not subtree):
             raise _cannot(name)
-        elif info.kind == EXPANDABLE and isinstance(out.get(name), str):
-            found = world.lookup(out[name])
-            if found is None:
-                raise _cannot(name)
-            out[name] = render(world, *found)
+        elif info.kind == EXPANDABLE:
+            out[name] = _expanded(world, out.get(name), name)
         value = out.get(name)
         if not subtree or value is None:
             continue
