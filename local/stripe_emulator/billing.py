@@ -946,10 +946,13 @@ def preview(world: World, sub: dict, changes: list[ItemChange], behavior: str, a
     else:
         next_start = end if sub["status"] != "trialing" else sub["trial_end"]
         next_end = boundary(next_start, recurring["interval"], recurring["interval_count"], 1)
+    if sub["status"] != "trialing" and (plan.reset or not plan.immediate):
+        lines += usage_lines(world, sub, start, at if plan.reset else end)  # the usage so far, billed in arrears
     if next_start is not None:
         for item_id, (price, quantity) in upcoming_prices.items():
-            lines.append(period_line(world, price, quantity, next_start, next_end,
-                                     None if item_id.startswith("new-") else item_id))
+            if not is_metered(price):
+                lines.append(period_line(world, price, quantity, next_start, next_end,
+                                         None if item_id.startswith("new-") else item_id))
     reason = "subscription_update" if plan.immediate else "subscription_cycle"
     period = (at, at) if plan.immediate else (start, end)
     invoice = new_invoice(world, customer, sub, billing_reason=reason, lines=lines, t=at, period=period,

@@ -257,6 +257,22 @@ def test_a_renewal_bills_the_periods_usage_times_the_unit_amount(emu: Emu):
         metered.id: 7, plan.id: 1}
 
 
+def test_the_renewal_preview_shows_the_usage_so_far(emu: Emu):
+    v1 = emu.client.v1
+    # Given a subscriber to a $10 plan and a metered $0.05 price who used 12 so far
+    clock = emu.clock(FROZEN)
+    plan = emu.price(1000, name="Plan A")
+    metered = _metered_price(emu, _meter(emu))
+    customer = _customer(emu, clock)
+    sub = v1.subscriptions.create({"customer": customer.id, "items": [{"price": plan.id}, {"price": metered.id}]})
+    _report(emu, customer.id, 12)
+    # When the next invoice is previewed
+    preview = v1.invoices.create_preview({"subscription": sub.id})
+    # Then it bills the usage so far with the plan's next period, and no quantity-less line for the metered item
+    assert sorted((line.pricing.price_details.price, line.quantity, line.amount) for line in preview.lines.data) == \
+        sorted([(metered.id, 12, 60), (plan.id, 1, 1000)])
+
+
 def test_a_count_meter_bills_the_number_of_events(emu: Emu):
     v1 = emu.client.v1
     # Given a metered-only subscription on a count meter, and three reports
