@@ -1,11 +1,20 @@
-"""`python -m bench.fidelity`: the Stripe emulator against the pinned SDK's types (issue 12, item 1), as figures."""
+"""`python -m bench.fidelity`: the Stripe emulator against the pinned SDK's types (issue 12, items 1-2), as figures."""
 from __future__ import annotations
 
 import sys
 
 from bench.common import write_results
 from local.stripe_emulator import EmulatorServer
-from tests.emulator.conformance import Report, check_event_order, check_parameters, check_recorded, lifecycle
+from tests.emulator.conformance import (
+    Report,
+    check_event_order,
+    check_expansions,
+    check_ids,
+    check_parameters,
+    check_prefixes,
+    check_recorded,
+    lifecycle,
+)
 from tests.emulator.support import Emu, Receiver
 
 
@@ -23,6 +32,10 @@ def main(argv: list[str] | None = None) -> Report:
         check_recorded(report, recorder.answers, webhooks)
         check_event_order(report, [e.to_dict() for e in emu.events()])
         check_parameters(report, emu.url, emu.account["test_secret_key"])
+        bodies = [body for _, _, status, body in recorder.answers if status < 300] + webhooks
+        check_expansions(report, emu.url, emu.account["test_secret_key"], bodies)
+        check_ids(report, emu.url, emu.account["test_secret_key"], bodies)
+        check_prefixes(report)
     finally:
         receiver.stop()
         server.stop()
@@ -30,7 +43,9 @@ def main(argv: list[str] | None = None) -> Report:
           f"{len(webhooks)} webhook payloads)")
     print(report.summary())
     write_results("fidelity", {"objects": report.objects, "fields": report.fields, "params_read": report.params,
-                               "params_probed": report.probes, "mismatches": report.mismatches,
+                               "params_probed": report.probes, "nested_params_read": report.nested,
+                               "expandable_fields_checked": report.expansions, "expanded_from_id": report.expanded,
+                               "ids_retrieved": report.ids, "id_prefixes": report.prefixes, "mismatches": report.mismatches,
                                "allowed": report.allowed, "kinds": dict(report.kinds)})
     return report
 
