@@ -82,6 +82,18 @@ ERRORS_BY_ROUTE: dict[str, tuple[int, ...]] = {
     "POST /api/v1/payments/stripe/update-subscription": (404, *_STRIPE),
     "POST /api/v1/payments/stripe/resume-subscription": (404, *_STRIPE),
     "POST /api/v1/payments/stripe/preview-subscription-update": (404, *_STRIPE),
+    # Entitlements (issue 14)
+    "GET /api/v1/payments/stripe/projects/{project_id}/billing-settings": (404,),
+    "PUT /api/v1/payments/stripe/projects/{project_id}/billing-settings": (404, 409),
+    "GET /api/v1/payments/stripe/projects/{project_id}/features": (404,),
+    "POST /api/v1/payments/stripe/projects/{project_id}/features": (404, *_STRIPE),  # 409 also: the key exists
+    "POST /api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features": (404, *_STRIPE),
+    "DELETE /api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features/{feature_key}":
+        (404, *_STRIPE),
+    "GET /api/v1/payments/stripe/projects/{project_id}/usage": (404,),
+    "GET /api/v1/payments/stripe/my-entitlements": (404,),
+    "GET /api/v1/payments/stripe/check": (404,),
+    "POST /api/v1/payments/stripe/usage": (400, 404, 409, 503),  # 403: not entitled or over a hard limit
 }
 
 WEBHOOK_ROUTE = "POST /api/v1/payments/stripe/webhooks/{project_id}/{mode}"
@@ -96,7 +108,8 @@ _WEBHOOK_INPUT = {
 
 # Routes whose handler reads the client's Idempotency-Key header itself (decision 16), so no resolver declares it.
 _IDEMPOTENT_ROUTES = {f"POST /api/v1/payments/stripe/{name}" for name in (
-    "checkout-session", "customer-portal", "cancel-subscription", "update-subscription", "resume-subscription")}
+    "checkout-session", "customer-portal", "cancel-subscription", "update-subscription", "resume-subscription",
+    "usage")}
 _IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "description": "A retry with the same key (same user, project and mode) gets the first request's result and "

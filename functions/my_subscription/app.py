@@ -18,8 +18,9 @@ from paykit.models.subscriptions import (
     UpdateOut,
     UpdateRequest,
 )
+from paykit.models.entitlements import CheckOut, EntitlementsOut, FeatureKey, UsageOut, UsageRequest
 from paykit.observability import logger, metrics, tracer
-from paykit.services import subscriptions
+from paykit.services import entitlements, subscriptions
 from paykit.store.table import default_table
 
 # Clients are built during init and reused by warm invocations; the Stripe SDK on the first Stripe call.
@@ -71,6 +72,24 @@ def resume_subscription(test_mode: bool = True) -> CancelOut:
 def preview_subscription_update(body: UpdateRequest, test_mode: bool = True) -> PreviewOut:
     return subscriptions.preview_subscription_update(api.principal(app), test_mode, body.new_price_id,
                                                      body.proration_behavior)
+
+
+# ---------------------------------------------------------------- entitlements (issue 14)
+
+
+@app.get(f"{BASE}/my-entitlements")
+def my_entitlements(test_mode: bool = True) -> EntitlementsOut:
+    return entitlements.my_entitlements(api.principal(app), test_mode)
+
+
+@app.get(f"{BASE}/check")
+def check(feature: FeatureKey, test_mode: bool = True) -> CheckOut:
+    return entitlements.check(api.principal(app), test_mode, feature)
+
+
+@app.post(f"{BASE}/usage")
+def usage(body: UsageRequest, test_mode: bool = True) -> UsageOut:
+    return entitlements.record_usage(api.principal(app), test_mode, body, _client_key())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

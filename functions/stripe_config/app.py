@@ -8,6 +8,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from paykit import api
 from paykit.auth import Role
+from paykit.models.entitlements import (
+    BillingSettings,
+    BillingSettingsOut,
+    FeatureKey,
+    FeatureList,
+    FeatureOut,
+    FeatureRequest,
+    ProductFeatureRequest,
+    ProductId,
+    UserUsageOut,
+)
 from paykit.models.events import EventLogPage, EventReplayOut
 from paykit.models.config import (
     StripeConfigOut,
@@ -27,7 +38,7 @@ from paykit.models.lists import (
 )
 from paykit.observability import logger, metrics, tracer
 from paykit.store.table import default_table
-from paykit.services import config, event_log, lists
+from paykit.services import config, entitlements, event_log, lists
 
 # Clients are built during init and reused by warm invocations; Secrets Manager's only on the first write.
 default_table()
@@ -107,6 +118,48 @@ def export_project_payments(project_id: UUID, test_mode: bool = True, created_fr
     chunk = lists.export_project(api.principal(app), "payment", project_id, test_mode, created_from, created_to,
                                  fmt, page_size, cursor)
     return api.Response(status_code=200, content_type=chunk.media_type, body=chunk.body, headers=chunk.headers())
+
+
+# ---------------------------------------------------------------- entitlements (issue 14)
+
+
+@app.get(f"{BASE}/billing-settings")
+def get_billing_settings(project_id: UUID) -> BillingSettingsOut:
+    return entitlements.get_billing_settings(api.principal(app), project_id)
+
+
+@app.put(f"{BASE}/billing-settings")
+def put_billing_settings(project_id: UUID, body: BillingSettings) -> BillingSettingsOut:
+    return entitlements.put_billing_settings(api.principal(app), project_id, body)
+
+
+@app.get(f"{BASE}/features")
+def list_features(project_id: UUID, test_mode: bool = True) -> FeatureList:
+    return entitlements.list_features(api.principal(app), project_id, test_mode)
+
+
+@app.post(f"{BASE}/features", status_code=201)
+def create_feature(project_id: UUID, body: FeatureRequest, test_mode: bool = True) -> FeatureOut:
+    return entitlements.create_feature(api.principal(app), project_id, test_mode, body)
+
+
+@app.post(f"{BASE}/products/<product_id>/features")
+def attach_feature(project_id: UUID, product_id: ProductId, body: ProductFeatureRequest,
+                   test_mode: bool = True) -> FeatureOut:
+    return entitlements.attach_feature(api.principal(app), project_id, product_id, body.feature, test_mode)
+
+
+@app.delete(f"{BASE}/products/<product_id>/features/<feature_key>")
+def detach_feature(project_id: UUID, product_id: ProductId, feature_key: FeatureKey,
+                   test_mode: bool = True) -> FeatureOut:
+    return entitlements.attach_feature(api.principal(app), project_id, product_id, feature_key, test_mode,
+                                       attach=False)
+
+
+@app.get(f"{BASE}/usage")
+def user_usage(project_id: UUID, user_id: Annotated[str, Query(min_length=1, max_length=255)],
+               test_mode: bool = True) -> UserUsageOut:
+    return entitlements.user_usage(api.principal(app), project_id, user_id, test_mode)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

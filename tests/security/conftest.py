@@ -93,7 +93,7 @@ def world(service_env: dict[str, str], emulator: Any) -> World:
 def concrete_path(route: Route, world: World) -> str:
     """The route's path with the victim's resources in it."""
     values = {"project_id": world.b.project_id, "mode": "test", "event_id": world.b_event_id,
-              "session_id": world.victim_session}
+              "session_id": world.victim_session, "product_id": "prod_victims0", "feature_key": "exports"}
     return route.path.format(**values)
 
 

@@ -117,6 +117,19 @@ MATRIX: dict[str, list[Attack]] = {
     "POST /api/v1/payments/stripe/projects/{project_id}/validate-credentials": [
         Attack("b-validate", dev_a("POST", {"secret_key": "sk_test_" + "y" * 24}), OWNED)],
     "GET /api/v1/payments/stripe/projects/{project_id}/events": [Attack("b-events", dev_a("GET"), OWNED)],
+    # Entitlements (issue 14)
+    "GET /api/v1/payments/stripe/projects/{project_id}/billing-settings": [Attack("b-settings", dev_a("GET"), OWNED)],
+    "PUT /api/v1/payments/stripe/projects/{project_id}/billing-settings": [
+        Attack("b-settings", dev_a("PUT", {"hard_limits": True}), OWNED)],
+    "GET /api/v1/payments/stripe/projects/{project_id}/features": [Attack("b-features", dev_a("GET"), OWNED)],
+    "POST /api/v1/payments/stripe/projects/{project_id}/features": [
+        Attack("b-feature", dev_a("POST", {"key": "exports", "name": "Exports"}), OWNED)],
+    "POST /api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features": [
+        Attack("b-attach", dev_a("POST", {"feature": "exports"}), OWNED)],
+    "DELETE /api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features/{feature_key}": [
+        Attack("b-detach", dev_a("DELETE"), OWNED)],
+    "GET /api/v1/payments/stripe/projects/{project_id}/usage": [
+        Attack("b-usage", lambda c, w, p: c.get(p, token=w.a.token, query={"user_id": w.victim}), OWNED)],
     "POST /api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay": [
         Attack("b-project", dev_a("POST"), OWNED),
         Attack("b-event-under-a", lambda c, w, p: c.post(p.replace(w.b.project_id, w.a.project_id), token=w.a.token),
@@ -144,6 +157,17 @@ MATRIX: dict[str, list[Attack]] = {
     "POST /api/v1/payments/stripe/update-subscription": end_user_attacks("POST", {"new_price_id": "price_x"}),
     "POST /api/v1/payments/stripe/resume-subscription": end_user_attacks("POST"),
     "POST /api/v1/payments/stripe/preview-subscription-update": end_user_attacks("POST", {"new_price_id": "price_x"}),
+    "GET /api/v1/payments/stripe/my-entitlements": end_user_attacks("GET", mutating=False),
+    "GET /api/v1/payments/stripe/check": [
+        Attack("neighbour-of-b", lambda c, w, p: c.get(p, token=w.user_token(w.b, w.neighbour),
+                                                       query={"feature": "exports"}), (200,)),
+        Attack("user-of-a-claiming-b", lambda c, w, p: c.get(p, token=w.user_token(w.a, w.outsider),
+                                                             query={"feature": "exports"},
+                                                             headers={"X-Project-ID": w.b.project_id}), (403,))],
+    "POST /api/v1/payments/stripe/usage": [
+        Attack("neighbour-of-b", user("neighbour", "POST", {"feature": "exports", "quantity": 1}), (400, 403)),
+        Attack("user-of-a-claiming-b", user("outsider", "POST", {"feature": "exports", "quantity": 1},
+                                            project_header=True), (403,))],
 }
 
 ROUTES = {route.route_key: route for route in http_routes()}

@@ -65,6 +65,10 @@ def baseline_body(route_key: str, tenant: Tenant) -> Any:
         "POST /api/v1/payments/stripe/cancel-subscription": {},
         "POST /api/v1/payments/stripe/update-subscription": {"new_price_id": prices["team"]},
         "POST /api/v1/payments/stripe/preview-subscription-update": {"new_price_id": prices["team"]},
+        "PUT /api/v1/payments/stripe/projects/{project_id}/billing-settings": {},
+        "POST /api/v1/payments/stripe/projects/{project_id}/features": {"key": "seats", "name": "Seats"},
+        "POST /api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features": {"feature": "seats"},
+        "POST /api/v1/payments/stripe/usage": {"feature": "exports", "quantity": 1},
     }.get(route_key)
 
 
@@ -165,7 +169,7 @@ def sender(client: HandlerClient, route_key: str, tenant: Tenant) -> Callable[[F
     caller = operation(route_key).get("x-paykit-caller")
     token = {"developer": tenant.developer_token, "end_user": tenant.user_token}.get(caller)
     path_values = {"project_id": tenant.shop.project_id, "mode": "test", "event_id": "evt_1NoSuchEvent",
-                   "session_id": tenant.session_id}
+                   "session_id": tenant.session_id, "product_id": "prod_NoSuchProduct", "feature_key": "seats"}
     body = baseline_body(route_key, tenant)
 
     def send(field: Field, value: str) -> Reply:

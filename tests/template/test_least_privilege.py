@@ -38,8 +38,9 @@ EXPECTED_ACTIONS = {
     # BatchGetItem: the event processor's one consistent read of an event's records (also when syncing).
     "checkout": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+    # `usage` (issue 14): its report to Stripe's meters goes through the event processor's queue.
     "my_subscription": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                        "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+                        "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
     "event_processor": {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue",

@@ -22,7 +22,7 @@ from paykit.errors import PayKitError
 from paykit.metrics import contribution, day_contribution, monthly_cents, movement, mrr_of  # noqa: F401 (re-exported)
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
-from paykit.services import names
+from paykit.services import entitlements, names
 from paykit.store import dirty, keys
 from paykit.store.table import Table, batch_get, cancellation_codes, default_table
 
@@ -49,20 +49,9 @@ class StripeReader(Protocol):
     def discount(self, project_id: str, mode: str, subscription_id: str, discount_id: str) -> dict[str, Any] | None:
         ...
 
-    def discount(self, project_id: str, mode: str, subscription_id: str, discount_id: str) -> dict[str, Any] | None:
-        """A subscription's discount with its coupon (Stripe has no discount route: the subscription is read with
-        `discounts.source.coupon` expanded); a discount's terms never change, so each is read once per container."""
-        from paykit.stripe_gateway import default_gateway
+    def report_usage(self, project_id: str, mode: str, message: dict[str, Any]) -> None: ...
 
-        cached = self._discounts.get((project_id, mode, discount_id))
-        if cached is not None:
-            return cached
-        sub = default_gateway().call(project_id, mode, lambda c: c.v1.subscriptions.retrieve(
-            subscription_id, {"expand": ["discounts.source.coupon"]})).to_dict()
-        for found in sub.get("discounts") or []:
-            if isinstance(found, dict):
-                self._discounts.put((project_id, mode, found["id"]), found)
-        return self._discounts.get((project_id, mode, discount_id))
+    def active_entitlements(self, project_id: str, mode: str, customer_id: str) -> list[dict[str, Any]]: ...
 
     def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None: ...
 
@@ -87,6 +76,47 @@ class GatewayReader:
         except PayKitError as exc:
             logger.warning("payment description not read", error=type(exc).__name__)
             return None
+
+    def discount(self, project_id: str, mode: str, subscription_id: str, discount_id: str) -> dict[str, Any] | None:
+        """A subscription's discount with its coupon (Stripe has no discount route: the subscription is read with
+        `discounts.source.coupon` expanded); a discount's terms never change, so each is read once per container."""
+        from paykit.stripe_gateway import default_gateway
+
+        cached = self._discounts.get((project_id, mode, discount_id))
+        if cached is not None:
+            return cached
+        sub = default_gateway().call(project_id, mode, lambda c: c.v1.subscriptions.retrieve(
+            subscription_id, {"expand": ["discounts.source.coupon"]})).to_dict()
+        for found in sub.get("discounts") or []:
+            if isinstance(found, dict):
+                self._discounts.put((project_id, mode, found["id"]), found)
+        return self._discounts.get((project_id, mode, discount_id))
+
+    def report_usage(self, project_id: str, mode: str, message: dict[str, Any]) -> None:
+        """One meter event to Stripe; its identifier makes a repeated report count once (Stripe drops it)."""
+        from paykit.stripe_gateway import default_gateway
+
+        def send(c: Any) -> None:
+            import stripe
+
+            try:
+                c.v1.billing.meter_events.create({
+                    "event_name": message["event_name"], "identifier": message["event_id"],
+                    "timestamp": int(message["timestamp"]),
+                    "payload": {"stripe_customer_id": message["customer_id"], "value": str(message["value"])}})
+            except stripe.InvalidRequestError as exc:
+                if exc.code != "resource_already_exists" and exc.param != "identifier":
+                    raise  # anything but "already reported" is retried by the queue, then dead-lettered
+                logger.info("meter event already reported", identifier=message["event_id"])
+
+        default_gateway().call(project_id, mode, send)
+
+    def active_entitlements(self, project_id: str, mode: str, customer_id: str) -> list[dict[str, Any]]:
+        from paykit.stripe_gateway import default_gateway
+
+        page = default_gateway().call(project_id, mode, lambda c: c.v1.entitlements.active_entitlements.list(
+            {"customer": customer_id, "limit": 100}))
+        return [e.to_dict() for e in page.data]
 
     def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None:
         """The plan name of a price (nickname, else product name), for records stored without one."""
@@ -194,6 +224,9 @@ class EventProcessor:
         """One SQS message from the receiver; returns processed / ignored / duplicate, raises to fail the record."""
         message = json.loads(body)
         project_id, mode, event_id = message["project_id"], message["mode"], message["event_id"]
+        if message.get("kind") == "meter_event":  # a usage report queued by `usage` (issue 14)
+            self.stripe.report_usage(project_id, mode, message)
+            return "processed"
         raw = message.get("body")
         if raw is None:  # oversized: the receiver kept the body in the event record
             stored = self.table.get(keys.event_record(project_id, mode, event_id), consistent=True) or {}
@@ -514,7 +547,37 @@ def _apply_subscription_object(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]
         new["had_mrr"] = True  # a later return to MRR is a reactivation, not a new subscription
     new["user_id"] = (new.get("user_id") or metadata.get("user_id")
                       or p.user_of_customer(ctx, new.get("customer_id")))
+    _track_entitlements(p, ctx, new)
     ctx.change(old, _with_listing(_clean(new), ctx.project_id, ctx.mode, "subscription"))
+
+
+def _track_entitlements(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]) -> None:
+    """The user's entitlements item follows their subscription's status and period (issue 14), in this
+    transaction; nothing is written when nothing it holds changed."""
+    if not sub.get("user_id"):
+        return
+    key = keys.entitlements(ctx.project_id, ctx.mode, sub["user_id"])
+    ent = p.record(ctx, key)
+    fields = entitlements.subscription_state(ent, sub, ctx.created)
+    if fields is not None and (ent is None or any(ent.get(k) != v for k, v in fields.items())):
+        ctx.extra.append(entitlements.item_update(key, ent, fields, sub["user_id"]))
+
+
+def on_entitlement_summary(p: EventProcessor, ctx: _Ctx) -> None:
+    """`entitlements.active_entitlement_summary.updated`: the customer's active features, newest event wins; two in
+    the same second are settled by Stripe's current list."""
+    summary = ctx.obj
+    user_id = p.user_of_customer(ctx, summary.get("customer"))
+    if not user_id:
+        return  # a customer PayKit did not create: no user to entitle
+    key = keys.entitlements(ctx.project_id, ctx.mode, user_id)
+    ent = p.record(ctx, key)
+    if ent and int(ent.get("features_at") or 0) == ctx.created and ent.get("features_event") != ctx.event["id"]:
+        summary = {**summary, "entitlements": {"data": p.stripe.active_entitlements(
+            ctx.project_id, ctx.mode, summary["customer"])}}
+    fields = entitlements.summary_update(ent, summary, ctx.created)
+    if fields is not None:
+        ctx.extra.append(entitlements.item_update(key, ent, {**fields, "features_event": ctx.event["id"]}, user_id))
 
 
 _DISCOUNT_FIELDS = ("discount_percent_off", "discount_amount_off", "discount_duration", "discount_end")
@@ -817,8 +880,9 @@ def _customer_mapping(ctx: _Ctx, obj: dict[str, Any], user_id: str | None) -> li
 
 
 def _subscription_reads(ctx: _Ctx, sub: dict[str, Any]) -> list[dict[str, str]]:
-    return [keys.subscription(ctx.project_id, ctx.mode, sub["id"]),
-            *_customer_mapping(ctx, sub, (sub.get("metadata") or {}).get("user_id"))]
+    user_id = (sub.get("metadata") or {}).get("user_id")
+    return [keys.subscription(ctx.project_id, ctx.mode, sub["id"]), *_customer_mapping(ctx, sub, user_id),
+            *([keys.entitlements(ctx.project_id, ctx.mode, user_id)] if user_id else [])]
 
 
 def _session_reads(ctx: _Ctx) -> list[dict[str, str]]:
@@ -867,6 +931,7 @@ READS: dict[str, Callable[[_Ctx], list[dict[str, str]]]] = {
     "invoice.payment_succeeded": _invoice_reads,
     "invoice.payment_failed": _invoice_reads,
     "charge.refunded": _charge_reads,
+    "entitlements.active_entitlement_summary.updated": lambda ctx: _customer_mapping(ctx, ctx.obj, None),
     "charge.dispute.created": _dispute_reads,
     "charge.dispute.closed": _dispute_reads,
 }
@@ -885,6 +950,7 @@ HANDLERS: dict[str, Callable[[EventProcessor, _Ctx], None]] = {
     "charge.dispute.created": on_dispute,
     "charge.dispute.closed": on_dispute,
     "customer.subscription.trial_will_end": on_recorded_only,
+    "entitlements.active_entitlement_summary.updated": on_entitlement_summary,
     "invoice.payment_action_required": on_recorded_only,
 }
 

@@ -179,3 +179,26 @@ def dirty_mark(hour: str, shard: int, project_id: str, mode: str) -> dict[str, s
 def work_state(producer: str) -> dict[str, str]:
     """Where a scheduled producer's last complete pass started (the refresher reads marks since then)."""
     return {"pk": f"WORK#{producer}", "sk": "STATE"}
+
+
+# ---------------------------------------------------------------- entitlements and usage (issue 14)
+
+
+def feature(project_id: str, mode: str, key: str) -> dict[str, str]:
+    """A feature of the project's catalog (its Stripe Entitlements feature, kind and limit); one Query lists all."""
+    return {"pk": f"FEAT#{scope(project_id, mode)}", "sk": f"KEY#{key}"}
+
+
+def features_partition(project_id: str, mode: str) -> str:
+    return f"FEAT#{scope(project_id, mode)}"
+
+
+def entitlements(project_id: str, mode: str, user_id: str) -> dict[str, str]:
+    """One end user's entitlements, subscription state and usage counters: `check` is this one GetItem. One
+    partition per user, so a busy tenant's usage spreads over partitions."""
+    return {"pk": f"ENT#{scope(project_id, mode)}#{user_id}", "sk": "ENT"}
+
+
+def usage_marker(project_id: str, mode: str, user_id: str, key_hash: str) -> dict[str, str]:
+    """A counted `usage` request (its Idempotency-Key, hashed): a retry finds it and counts nothing again."""
+    return {"pk": f"USAGE#{scope(project_id, mode)}#{user_id}#{key_hash}", "sk": "MARKER"}

@@ -1,0 +1,395 @@
+"""What may this user do (issue 14): features kept as Stripe keeps them, each user's entitlements kept current by
+the event processor, `check` and `usage` answered from one item per user.
+
+The user's item (keys.entitlements) holds the feature keys of Stripe's active entitlement summary, the state of
+the user's subscription (status, period, when it went past due) and the usage counters per feature and period.
+The processor writes the first two with SET under `ent_version`; `usage` ADDs the counters, so neither overwrites
+the other. A feature's kind and limit live in the project's catalog (one Query, cached per container for a
+minute), so a warm `check` is one GetItem, no Stripe and no Secrets Manager call.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from paykit import aws
+from paykit.auth import Principal
+from paykit.cache import TtlCache
+from paykit.errors import BadRequest, Conflict, Forbidden, NotFound, QueueUnavailable
+from paykit.models.common import iso, utcnow
+from paykit.models.entitlements import (
+    BillingSettings,
+    BillingSettingsOut,
+    CheckOut,
+    EntitlementsOut,
+    FeatureList,
+    FeatureOut,
+    FeatureRequest,
+    UsageOut,
+    UsageRequest,
+    UserUsageOut,
+)
+from paykit.services.projects import owned_project
+from paykit.settings import get_settings
+from paykit.store import keys
+from paykit.store import projects as project_store
+from paykit.store.table import Table, cancellation_codes, default_table, is_conditional_failure
+from paykit.stripe_gateway import StripeGateway, default_gateway
+
+CATALOG_SECONDS = 60.0  # a developer's change of a limit reaches warm containers within a minute
+GRANTING = ("active", "trialing", "past_due")  # past_due only within the project's grace days
+ENDED = ("canceled", "unpaid", "incomplete_expired", "paused", "incomplete")
+MARKER_DAYS = 2  # a usage retry within two days is recognised (Stripe keeps meter event identifiers 24 h)
+_catalogs: TtlCache[dict[str, dict[str, Any]]] = TtlCache(CATALOG_SECONDS)
+
+
+def _mode(test_mode: bool) -> str:
+    return "test" if test_mode else "live"
+
+
+# ---------------------------------------------------------------------- pure rules
+
+
+def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created: int) -> dict[str, Any] | None:
+    """The subscription fields of a user's item after a change of one of their subscriptions (None: unchanged).
+
+    The item follows the user's subscription that grants access: a change of another subscription replaces it only
+    when that one grants access (a new plan) or the tracked one no longer does."""
+    ent = ent or {}
+    tracked, status = ent.get("sub_id"), sub.get("status")
+    if tracked and tracked != sub["subscription_id"] and status not in GRANTING and ent.get("sub_status") in GRANTING:
+        return None
+    was_past_due = tracked == sub["subscription_id"] and ent.get("sub_status") == "past_due"
+    return {
+        "sub_id": sub["subscription_id"], "sub_status": status, "customer_id": sub.get("customer_id"),
+        "current_period_start": sub.get("current_period_start"), "current_period_end": sub.get("current_period_end"),
+        "cancel_at": sub.get("cancel_at"),
+        "past_due_since": (ent.get("past_due_since") if was_past_due else iso(_at(created)))
+        if status == "past_due" else None,
+    }
+
+
+def period_of(ent: dict[str, Any], now: datetime) -> tuple[str, str]:
+    """(period key, resets_at): the subscription's billing period, else the calendar month (UTC)."""
+    start, end = ent.get("current_period_start"), ent.get("current_period_end")
+    if start and end and start <= iso(now) < end:
+        return start, end
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return iso(first), iso(following)
+
+
+def used_name(key: str, period: str) -> str:
+    return f"used#{key}#{period}"
+
+
+def evaluate(ent: dict[str, Any] | None, key: str, features: dict[str, dict[str, Any]], settings: dict[str, Any],
+             now: datetime) -> CheckOut:
+    """`check`'s answer for one feature key: entitled (a held lookup key of that key; with several, the largest
+    limit), the subscription grants access now, and under the limit. `features` is the catalog by lookup key."""
+    ent = ent or {}
+    held = [features.get(lk) or {"key": lk, "lookup_key": lk, "kind": "boolean"}  # made in Stripe's dashboard
+            for lk in ent.get("features") or []]
+    matching = [f for f in held if f.get("key") == key]
+    if not matching:
+        return CheckOut(allowed=False, feature=key, reason="not_entitled")
+    feature = max(matching, key=lambda f: int(f.get("limit") or 0))
+    status = ent.get("sub_status")
+    reason = None
+    if status in ENDED:
+        reason = "subscription_inactive"
+    elif ent.get("cancel_at") and ent["cancel_at"] <= iso(now):
+        reason = "subscription_ended"
+    elif status == "past_due" and ent.get("past_due_since"):
+        grace = timedelta(days=int(settings.get("past_due_grace_days", BillingSettings().past_due_grace_days)))
+        if now > datetime.fromisoformat(ent["past_due_since"].replace("Z", "+00:00")) + grace:
+            reason = "past_due"
+    kind = feature.get("kind", "boolean")
+    out = CheckOut(allowed=reason is None, feature=key, reason=reason,
+                   value=feature.get("value") if kind == "static" else None)
+    if kind == "metered":
+        period, resets_at = period_of(ent, now)
+        limit, used = int(feature["limit"]), int(ent.get(used_name(key, period)) or 0)
+        out.limit, out.used, out.remaining, out.resets_at = limit, used, max(0, limit - used), resets_at
+        if out.allowed and used >= limit:
+            out.allowed, out.reason = False, "limit_reached"
+    return out
+
+
+def held_keys(ent: dict[str, Any] | None, features: dict[str, dict[str, Any]]) -> list[str]:
+    """The feature keys a user's held lookup keys stand for, once each."""
+    return sorted({(features.get(lk) or {}).get("key", lk) for lk in (ent or {}).get("features") or []})
+
+
+def _at(created: int) -> datetime:
+    return datetime.fromtimestamp(int(created), timezone.utc)
+
+
+# ---------------------------------------------------------------------- the processor's writes
+
+
+def summary_update(ent: dict[str, Any] | None, summary: dict[str, Any], created: int) -> dict[str, Any] | None:
+    """The item's entitlements from `entitlements.active_entitlement_summary.updated` (None: older than stored)."""
+    if ent and int(ent.get("features_at") or 0) > created:
+        return None
+    found = ((summary.get("entitlements") or {}).get("data")) or []
+    return {"features": sorted({e.get("lookup_key") for e in found if e.get("lookup_key")}),
+            "features_at": created, "customer_id": summary.get("customer")}
+
+
+def item_update(key: dict[str, str], ent: dict[str, Any] | None, fields: dict[str, Any],
+                user_id: str) -> dict[str, Any]:
+    """One transaction action: SET the given fields under the item's `ent_version` (a concurrent writer makes the
+    transaction retry); usage counters, ADDed by `usage`, are never touched."""
+    version = int((ent or {}).get("ent_version") or 0)
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    values = {f":f{i}": value for i, value in enumerate(fields.values())}
+    sets = [f"#f{i} = :f{i}" for i in range(len(fields))] + ["#type = :type", "user_id = :user", "ent_version = :next"]
+    return {"Update": {
+        "Key": key, "UpdateExpression": "SET " + ", ".join(sets),
+        "ConditionExpression": "attribute_not_exists(ent_version) OR ent_version = :v",
+        "ExpressionAttributeNames": {**names, "#type": "type"},
+        "ExpressionAttributeValues": {**values, ":type": "entitlements", ":user": user_id, ":v": version,
+                                      ":next": version + 1},
+    }}
+
+
+# ---------------------------------------------------------------------- catalog and settings (developers)
+
+
+def _settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    return {**BillingSettings().model_dump(), **(config.get("billing") or {})}
+
+
+def get_billing_settings(caller: Principal, project_id: uuid.UUID, table: Table | None = None) -> BillingSettingsOut:
+    item = owned_project(caller, project_id, table)
+    return BillingSettingsOut(**_settings_of(item.get("config") or {}))
+
+
+def put_billing_settings(caller: Principal, project_id: uuid.UUID, body: BillingSettings,
+                         table: Table | None = None) -> BillingSettingsOut:
+    table = table or default_table()
+    item = owned_project(caller, project_id, table)
+    if not item.get("config"):
+        raise NotFound("Stripe not configured")
+    config = {**item["config"], "billing": body.model_dump(), "updated_at": iso(utcnow())}
+    saved = project_store.save_config(table, item["id"], config, item.get("version", 1))
+    return BillingSettingsOut(**_settings_of(saved["config"]))
+
+
+def catalog(table: Table, project_id: str, mode: str, fresh: bool = False) -> dict[str, dict[str, Any]]:
+    """The project's features by key (one Query, cached per container for CATALOG_SECONDS)."""
+    cached = None if fresh else _catalogs.get((project_id, mode))
+    if cached is not None:
+        return cached
+    items = table.query_all("pk = :pk", {":pk": keys.features_partition(project_id, mode)}, newest_first=False)
+    found = {item["lookup_key"]: item for item in items}
+    _catalogs.put((project_id, mode), found)
+    return found
+
+
+def _feature_out(item: dict[str, Any]) -> FeatureOut:
+    return FeatureOut(key=item["key"], lookup_key=item["lookup_key"], name=item["name"], kind=item["kind"],
+                      limit=item.get("limit"), value=item.get("value"), stripe_feature_id=item["stripe_feature_id"],
+                      meter_id=item.get("meter_id"), products=sorted(item.get("products") or []))
+
+
+def create_feature(caller: Principal, project_id: uuid.UUID, test_mode: bool, body: FeatureRequest,
+                   table: Table | None = None, gateway: StripeGateway | None = None) -> FeatureOut:
+    """The feature in Stripe (an Entitlements feature with kind, key and limit in its metadata, so a feature managed
+    in Stripe's dashboard reads the same), then in the catalog. A metered key also gets one Billing Meter (event
+    name = key, shared by its limits), which the developer's metered prices point at."""
+    table, gateway = table or default_table(), gateway or default_gateway()
+    project, mode = owned_project(caller, project_id, table)["id"], _mode(test_mode)
+    lookup = body.lookup_key or (f"{body.key}-{body.limit}" if body.kind == "metered" else body.key)
+    if table.get(keys.feature(project, mode, lookup), consistent=True):
+        raise Conflict(f"Feature '{lookup}' already exists")
+    metadata = {"paykit_key": body.key, "paykit_kind": body.kind,
+                **({"paykit_limit": str(body.limit)} if body.limit is not None else {}),
+                **({"paykit_value": body.value} if body.value is not None else {})}
+    idem = f"paykit-feature-{hashlib.sha256(f'{project}{mode}{lookup}'.encode()).hexdigest()}"
+    meter_id = next((f.get("meter_id") for f in catalog(table, project, mode, fresh=True).values()
+                     if f.get("key") == body.key and f.get("meter_id")), None)
+
+    def create(c: Any) -> tuple[Any, str | None]:
+        feature = c.v1.entitlements.features.create({"name": body.name, "lookup_key": lookup,
+                                                     "metadata": metadata}, {"idempotency_key": idem})
+        meter = meter_id
+        if body.kind == "metered" and meter is None:
+            meter = c.v1.billing.meters.create({
+                "display_name": body.name, "event_name": body.key, "default_aggregation": {"formula": "sum"},
+                "customer_mapping": {"type": "by_id", "event_payload_key": "stripe_customer_id"},
+                "value_settings": {"event_payload_key": "value"}}, {"idempotency_key": f"{idem}-meter"}).id
+        return feature, meter
+
+    feature, meter = gateway.call(project, mode, create)
+    item = {**keys.feature(project, mode, lookup), "type": "feature", "key": body.key, "lookup_key": lookup,
+            "name": body.name, "kind": body.kind, "stripe_feature_id": feature.id, "products": [],
+            **({"limit": body.limit} if body.limit is not None else {}),
+            **({"value": body.value} if body.value is not None else {}),
+            **({"meter_id": meter} if meter else {})}
+    try:
+        table.put(item, ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as exc:
+        if not is_conditional_failure(exc):
+            raise
+        raise Conflict(f"Feature '{lookup}' already exists") from exc
+    catalog(table, project, mode, fresh=True)
+    return _feature_out(item)
+
+
+def list_features(caller: Principal, project_id: uuid.UUID, test_mode: bool,
+                  table: Table | None = None) -> FeatureList:
+    table = table or default_table()
+    project = owned_project(caller, project_id, table)["id"]
+    found = catalog(table, project, _mode(test_mode), fresh=True)
+    return FeatureList(features=[_feature_out(found[k]) for k in sorted(found)])
+
+
+def attach_feature(caller: Principal, project_id: uuid.UUID, product_id: str, feature_key: str, test_mode: bool,
+                   attach: bool = True, table: Table | None = None,
+                   gateway: StripeGateway | None = None) -> FeatureOut:
+    """Attaches (or detaches) a feature to a Stripe product: Stripe's product features, mirrored in the catalog.
+    Stripe then grants it to every customer subscribed to the product (the active entitlement summary)."""
+    table, gateway = table or default_table(), gateway or default_gateway()
+    project, mode = owned_project(caller, project_id, table)["id"], _mode(test_mode)
+    item = table.get(keys.feature(project, mode, feature_key), consistent=True)
+    if item is None:
+        raise NotFound("Feature not found")
+
+    def change(c: Any) -> None:
+        attached = c.v1.products.features.list(product_id, {"limit": 100}).data
+        existing = next((f for f in attached if f.entitlement_feature.id == item["stripe_feature_id"]), None)
+        if attach and existing is None:
+            c.v1.products.features.create(product_id, {"entitlement_feature": item["stripe_feature_id"]})
+        elif not attach and existing is not None:
+            c.v1.products.features.delete(product_id, existing.id)
+
+    gateway.call(project, mode, change)
+    products = set(item.get("products") or [])
+    products = products | {product_id} if attach else products - {product_id}
+    table.update(keys.feature(project, mode, feature_key), UpdateExpression="SET products = :p",
+                 ExpressionAttributeValues={":p": sorted(products)})
+    catalog(table, project, mode, fresh=True)
+    return _feature_out({**item, "products": sorted(products)})
+
+
+def user_usage(caller: Principal, project_id: uuid.UUID, user_id: str, test_mode: bool,
+               table: Table | None = None) -> UserUsageOut:
+    """A user's usage in their current period, per metered feature (one GetItem)."""
+    table = table or default_table()
+    project = owned_project(caller, project_id, table)["id"]
+    ent = table.get(keys.entitlements(project, _mode(test_mode), user_id)) or {}
+    period, _ = period_of(ent, utcnow())
+    suffix = f"#{period}"
+    usage = {name[len("used#"):-len(suffix)]: int(value) for name, value in ent.items()
+             if name.startswith("used#") and name.endswith(suffix)}
+    return UserUsageOut(user_id=user_id, period_start=period, usage=usage)
+
+
+# ---------------------------------------------------------------------- end users
+
+
+def _user_state(caller: Principal, test_mode: bool, table: Table) -> tuple[Any, dict[str, Any] | None,
+                                                                              dict[str, dict[str, Any]]]:
+    from paykit.services.subscriptions import scope_of  # the end-user scope and its cached project gate
+
+    scope = scope_of(caller, test_mode, table, cached=True)
+    ent = table.get(keys.entitlements(scope.project_id, scope.mode, scope.user_id))
+    return scope, ent, catalog(table, scope.project_id, scope.mode)
+
+
+def check(caller: Principal, test_mode: bool, feature_key: str, table: Table | None = None,
+          now: datetime | None = None) -> CheckOut:
+    table = table or default_table()
+    scope, ent, features = _user_state(caller, test_mode, table)
+    return evaluate(ent, feature_key, features, _settings_of(scope.config), now or utcnow())
+
+
+def my_entitlements(caller: Principal, test_mode: bool, table: Table | None = None,
+                    now: datetime | None = None) -> EntitlementsOut:
+    table = table or default_table()
+    scope, ent, features = _user_state(caller, test_mode, table)
+    settings, now = _settings_of(scope.config), now or utcnow()
+    return EntitlementsOut(features=[evaluate(ent, key, features, settings, now)
+                                     for key in held_keys(ent, features)],
+                           subscription_status=(ent or {}).get("sub_status"))
+
+
+def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_key: str | None,
+                 table: Table | None = None, now: datetime | None = None) -> UsageOut:
+    """Counts usage at once (for `check`) and queues its report to Stripe's Billing Meters, exactly once per
+    Idempotency-Key: the counter, the key's marker and the queued report are one outcome; a retry of a counted
+    request answers as the first did and only re-queues a report that was not queued (Stripe drops a repeated
+    meter event identifier, so a report queued twice is counted once)."""
+    table, now = table or default_table(), now or utcnow()
+    scope, ent, features = _user_state(caller, test_mode, table)
+    if not any(f.get("key") == body.feature and f.get("kind") == "metered" for f in features.values()):
+        raise BadRequest(f"'{body.feature}' is not a metered feature of this project")
+    verdict = evaluate(ent, body.feature, features, _settings_of(scope.config), now)
+    if verdict.reason not in (None, "limit_reached"):
+        raise Forbidden(f"Not entitled to '{body.feature}' ({verdict.reason})")
+    raw = "\x1f".join([scope.project_id, scope.mode, scope.user_id, client_key or str(uuid.uuid4())])
+    key_hash = hashlib.sha256(raw.encode()).hexdigest()
+    marker_key = keys.usage_marker(scope.project_id, scope.mode, scope.user_id, key_hash)
+    period, resets_at = period_of(ent or {}, now)
+    counter = used_name(body.feature, period)
+    limit = int(verdict.limit or 0)
+    hard = bool(_settings_of(scope.config).get("hard_limits"))
+    update: dict[str, Any] = {
+        "Key": keys.entitlements(scope.project_id, scope.mode, scope.user_id),
+        "UpdateExpression": "ADD #u :q", "ExpressionAttributeNames": {"#u": counter},
+        "ExpressionAttributeValues": {":q": body.quantity},
+    }
+    if hard:  # the limit is the catalog's: the condition needs no arithmetic on stored values
+        update["ConditionExpression"] = "attribute_not_exists(#u) OR #u <= :max"
+        update["ExpressionAttributeValues"][":max"] = limit - body.quantity
+        if body.quantity > limit:
+            raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)")
+    used_before = int((ent or {}).get(counter) or 0)
+    marker = {**marker_key, "type": "usage_marker", "feature": body.feature, "quantity": body.quantity,
+              "used": used_before + body.quantity, "period": period, "queued": False,
+              "identifier": f"paykit-{key_hash[:40]}", "expires_at": int(now.timestamp()) + MARKER_DAYS * 86400}
+    try:
+        table.transact([{"Put": {"Item": marker, "ConditionExpression": "attribute_not_exists(pk)"}},
+                        {"Update": update}])
+    except ClientError as exc:
+        codes = cancellation_codes(exc)
+        if codes[:1] == ["ConditionalCheckFailed"]:  # this key was counted before: answer as then
+            marker = table.get(marker_key, consistent=True) or marker
+            if marker.get("feature") != body.feature or int(marker.get("quantity") or 0) != body.quantity:
+                raise Conflict("Idempotency-Key was already used with other parameters") from exc
+            if not marker.get("queued"):
+                _queue_report(table, scope, marker, ent)
+            return UsageOut(feature=body.feature, quantity=body.quantity, used=int(marker["used"]), limit=limit,
+                            remaining=max(0, limit - int(marker["used"])), resets_at=resets_at, duplicate=True)
+        if codes[1:2] == ["ConditionalCheckFailed"]:
+            raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)") from exc
+        raise
+    _queue_report(table, scope, marker, ent)
+    return UsageOut(feature=body.feature, quantity=body.quantity, used=marker["used"], limit=limit,
+                    remaining=max(0, limit - marker["used"]), resets_at=resets_at)
+
+
+def _queue_report(table: Table, scope: Any, marker: dict[str, Any], ent: dict[str, Any] | None) -> None:
+    """The meter event goes to Stripe through the webhook queue (the processor sends it, retried by SQS and
+    dead-lettered like an event), so a Stripe outage loses nothing; the marker then says it is queued. A failure
+    here is a 503: the client's retry with the same key queues it (and counts nothing again)."""
+    message = {"kind": "meter_event", "project_id": scope.project_id, "mode": scope.mode,
+               "event_id": marker["identifier"], "event_name": marker["feature"],
+               "customer_id": (ent or {}).get("customer_id"), "value": int(marker["quantity"]),
+               "timestamp": int(utcnow().timestamp())}
+    try:
+        aws.client("sqs").send_message(
+            QueueUrl=get_settings().queue_url, MessageBody=json.dumps(message, separators=(",", ":")),
+            MessageDeduplicationId=marker["identifier"], MessageGroupId=f"{scope.project_id}#{scope.mode}#usage")
+    except (ClientError, BotoCoreError) as exc:
+        raise QueueUnavailable("Usage was counted but its report could not be queued; retry with the same "
+                               "Idempotency-Key") from exc
+    table.update({"pk": marker["pk"], "sk": marker["sk"]}, UpdateExpression="SET queued = :t",
+                 ExpressionAttributeValues={":t": True})
