@@ -1,16 +1,20 @@
 """Export of N rows (issue 13): rows per second and peak memory, which should stay flat in the number of rows.
 
-Seeds N payments for one developer with BatchWriteItem into moto server, shaped exactly as the event processor
-writes them (bench.lists' builders), then exports E2 as CSV through scripts/export.py's loop over the in-process
-handlers, writing to a file. Peak memory is tracemalloc's peak over the export alone (the handler and the client
-loop in one process; seeding is outside it). moto answers a GSI Query by reading its whole table, so the rows per
-second are also given without the time spent inside DynamoDB calls (PayKit's own cost per row).
+Seeds N payments for one developer with BatchWriteItem into moto server (a process of its own), shaped exactly as
+the event processor writes them (bench.lists' builders), then exports E2 as CSV through scripts/export.py's loop
+over the in-process handlers, writing to a file. Peak memory is this process's: tracemalloc's peak over the export
+alone (the handler and the client loop; seeding is outside it, moto is in its own process). moto answers a GSI
+Query by reading its whole table, so the rows per second are also given without the time spent inside DynamoDB
+calls (PayKit's own cost per row, under tracemalloc, which slows Python allocations).
 Usage: python -m bench.export --sizes 1000,10000,100000
 """
 from __future__ import annotations
 
 import argparse
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -19,14 +23,50 @@ from typing import Any
 
 import jwt
 
-from bench.aws_calls import start_services
 from bench.common import table, write_results
 from bench.lists import seed_items
+from local.aws_local import MotoAws, apply_environment
 from local.handler_client import HandlerClient
 from scripts.export import export, export_path
 
 CHUNK = 1000
 GOAL_RATIO = 1.5  # peak memory at the largest size over the smallest
+
+
+class MotoProcess(MotoAws):
+    """moto server in a child process: its memory and CPU stay out of this process's measurements."""
+
+    def start(self) -> "MotoProcess":
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("moto server did not start")
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+
+def start_moto() -> tuple[MotoProcess, str]:
+    import secrets
+
+    aws = MotoProcess().start()
+    jwt_secret = secrets.token_urlsafe(32)
+    apply_environment({**aws.environment(), "TABLE_NAME": "paykit-bench", "SECRET_PREFIX": "paykit/bench",
+                       "AUTH_MODE": "hs256", "JWT_SECRET": jwt_secret, "POWERTOOLS_TRACE_DISABLED": "true",
+                       "POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_NAMESPACE": "PayKit",
+                       "POWERTOOLS_SERVICE_NAME": "paykit"})
+    aws.create_table("paykit-bench")
+    return aws, jwt_secret
 
 
 class DynamoClock:
@@ -100,13 +140,12 @@ def main(argv: list[str] | None = None) -> dict:
     # moto's whole-table GSI reads are slow at 100,000 rows; the service's 5 s read timeout is about DynamoDB.
     paykit_aws._CONFIG = paykit_aws._CONFIG.merge(Config(read_timeout=600))
     paykit_aws.client.cache_clear()
-    aws, emulator, jwt_secret = start_services()
+    aws, jwt_secret = start_moto()
     try:
         client = HandlerClient()
         clock = DynamoClock()
         results = {n: run_size(client, jwt_secret, n, clock) for n in sizes}
     finally:
-        emulator.stop()
         aws.stop()
     rows = [[n, r["chunks"], r["dynamodb_calls"], r["seconds"], r["rows_per_second"],
              r["rows_per_second_without_dynamodb"], r["peak_kib"], r["file_kib"]] for n, r in results.items()]

@@ -12,13 +12,8 @@ from paykit.models.subscriptions import PaymentList, PaymentOut, SubscriptionOut
 
 __all__ = ["SubscriptionOut", "PaymentOut", "PaymentList", "SubscriptionList", "AggregatedSubscriptionOut",
            "AggregatedPaymentOut", "AggregatedSubscriptionList", "AggregatedPaymentList", "ProjectPaymentOut",
-           "ProjectPaymentList", "TRANSACTION_TYPES", "ExportFormat", "EXPORT_RESPONSES", "CreatedFrom", "CreatedTo",
+           "ProjectPaymentList", "ExportFormat", "EXPORT_RESPONSES", "CreatedFrom", "CreatedTo",
            "ExportSize", "Format"]
-
-# Cloud Admin's transaction types (issue 13) plus one for payment-mode checkouts; docs/decisions.md says which
-# Stripe facts give each one.
-TRANSACTION_TYPES = ("initial_payment", "subscription_payment", "proration_charge", "proration_credit", "refund",
-                     "one_time_payment")
 
 
 class ProjectPaymentOut(PaymentOut):

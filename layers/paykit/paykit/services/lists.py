@@ -205,7 +205,7 @@ def export_project(caller: Principal, kind: str, project_id: uuid.UUID, test_mod
                               created_span(created_from, created_to), table)
     rows, next_cursor = _chunk(table, caller.sub, query)
     model = SubscriptionOut if kind == "subscription" else ProjectPaymentOut
-    return _render(model, rows, fmt, first=cursor is None, next_cursor=next_cursor, name=f"{_TAG[kind]}")
+    return _render(model, rows, fmt, first=cursor is None, next_cursor=next_cursor, name=_TAG[kind])
 
 
 def export_developer(caller: Principal, kind: str, project_id: uuid.UUID | None, test_mode: bool | None,
