@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 DAY = 86400
 HISTORY_DAYS = 183  # six months back from today
 RANDOM_SEED = 13
+SEED_TIMEOUT = 150.0  # seconds for the seed and the queue to drain; after that the stack starts anyway
 GOOD_CARD, FAILING_CARD, DISPUTED_CARD = "4242424242424242", "4000000000000341", "4000000000000259"
 FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Linus", "Margaret",
                "Dennis", "Hedy", "John", "Katherine", "Tim", "Sophie", "Niklaus", "Joan", "Guido", "Anita", "Bjarne")
@@ -47,6 +48,9 @@ class ProjectSpec:
     account_settings: dict[str, Any]
     # (customer index, first plan, [(days after sign-up, action, argument)]): the scripted stories
     stories: list[tuple[int, str, list[tuple[float, str, Any]]]] = field(default_factory=list)
+    coupon: dict[str, Any] | None = None  # the account's coupon (Stripe's create parameters)
+    promotion_code: str | None = None  # a code customers type for it; None: the coupon is applied directly
+    discounted: tuple[int, ...] = ()  # customers who sign up with the discount
 
 
 PROJECTS = [
@@ -67,7 +71,10 @@ PROJECTS = [
             (7, "business", [(62.5, "refund", 2000)]),  # a goodwill credit on a renewal
             (8, "pro", [(27.0, "card", DISPUTED_CARD), (32.5, "card", GOOD_CARD), (38.5, "dispute", "close")]),
             (10, "starter", [(95.5, "switch", ("business", "always_invoice"))]),
-        ]),
+        ],
+        coupon={"id": "LAUNCH25", "name": "Launch: 25% off for 3 months", "percent_off": 25,
+                "duration": "repeating", "duration_in_months": 3},
+        promotion_code="LAUNCH25", discounted=(11, 12, 15)),
     ProjectSpec(
         "Atelier Cloud", "Seeded by make run: a eur design tool", "eur",
         {"solo": Plan("Solo", 1200), "studio": Plan("Studio", 3900)},
@@ -80,14 +87,15 @@ PROJECTS = [
             (2, "studio", [(50.5, "switch", ("solo", "create_prorations"))]),
             (3, "studio", [(33.5, "cancel", None)]),
             (4, "solo", [(20.5, "refund", 600)]),
-            # TODO(issue 13 item 6): a discount (a coupon on one subscription) once the emulator has coupons,
-            # promotion codes and discounts (being added alongside; `POST /v1/coupons` is not served yet).
-        ]),
+        ],
+        coupon={"name": "Partner: 5 EUR off", "amount_off": 500, "currency": "eur", "duration": "forever"},
+        discounted=(7,)),
 ]
 
 
 @dataclass
 class _Customer:
+    index: int
     name: str
     email: str
     user_id: str
@@ -142,6 +150,13 @@ class _Project:
             self.prices[key] = self.sdk.v1.prices.create({
                 "unit_amount": plan.amount, "currency": spec.currency, "recurring": {"interval": plan.interval},
                 "product_data": {"name": plan.name}, "lookup_key": f"{key}_{plan.interval}"}).id
+        self.discount: dict[str, str] | None = None
+        if spec.coupon:
+            coupon = self.sdk.v1.coupons.create(spec.coupon).id
+            self.discount = {"coupon": coupon}
+            if spec.promotion_code:
+                self.discount = {"promotion_code": self.sdk.v1.promotion_codes.create({
+                    "code": spec.promotion_code, "promotion": {"type": "coupon", "coupon": coupon}}).id}
         self.clock = self.sdk.v1.test_helpers.test_clocks.create({"frozen_time": start, "name": spec.name}).id
         self.now = start
         self.customers = self._people()
@@ -162,7 +177,7 @@ class _Project:
                 rank += 1
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             people.append(_Customer(
-                f"{first} {last}", f"{first}.{last}.{index}@example.com".lower().replace("-", ""),
+                index, f"{first} {last}", f"{first}.{last}.{index}@example.com".lower().replace("-", ""),
                 str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 scripted.get(index) or rng.choices(keys, weights)[0], self.start + int(day * DAY)))
         return people
@@ -187,8 +202,10 @@ class _Project:
             "test_clock": self.clock, "name": c.name, "email": c.email, "payment_method": "pm_card_visa",
             "invoice_settings": {"default_payment_method": "pm_card_visa"}, "metadata": {"user_id": c.user_id}})
         c.id = customer.id
+        discounts = [self.discount] if self.discount and c.index in self.spec.discounted else []
         c.subscription = self.sdk.v1.subscriptions.create({
             "customer": customer.id, "items": [{"price": self.prices[c.plan]}],
+            **({"discounts": discounts} if discounts else {}),
             "metadata": {"user_id": c.user_id, "project_id": self.project["id"]}}).id
 
     def _card(self, c: _Customer, card: str, pay_open_invoices: bool = False) -> None:
@@ -229,7 +246,7 @@ class _Project:
                 self.sdk.v1.disputes.close(dispute.id)
 
 
-def seed_history(stack: "LocalStack", developer_token: str, timeout: float = 120.0) -> dict[str, Any]:
+def seed_history(stack: "LocalStack", developer_token: str, timeout: float = SEED_TIMEOUT) -> dict[str, Any]:
     """Seeds both projects and waits until PayKit has applied every event. Returns the projects and figures."""
     started = time.monotonic()
     rng = random.Random(RANDOM_SEED)

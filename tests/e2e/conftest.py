@@ -48,7 +48,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
                                     "--emulator-port", str(emulator_port)], cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
     stack = RunningStack(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{emulator_port}", log)
-    deadline = time.monotonic() + 150  # the stack seeds six months of demo history before it prints the line
+    deadline = time.monotonic() + 240  # the stack seeds six months of demo history (local/demo.py) first
     while "Ctrl-C stops everything" not in stack.output():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
