@@ -99,7 +99,7 @@ def test_a_project_list_is_newest_first_with_an_exact_total_and_the_documented_f
     first = body["subscriptions"][0]
     assert list(first) == ["id", "project_id", "user_id", "is_test_mode", "subscription_id", "customer_id", "status",
                            "plan_name", "quantity", "current_period_start", "current_period_end", "cancel_at",
-                           "cancelled_at", "created_at"]
+                           "cancelled_at", "created_at", "discount"]  # the contract's, then PayKit's additions
     assert first["status"] == "incomplete" and first["is_test_mode"] is True and first["created_at"].endswith("Z")
     # And test_mode=false is strictly live
     live = get(client, dev_token, f"/api/v1/payments/stripe/projects/{seeded['one']}/subscriptions",

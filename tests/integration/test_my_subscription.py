@@ -43,7 +43,7 @@ def test_my_subscription_is_the_newest_non_final_one(client, shop):
     assert mine["subscription_id"] == second != first
     assert set(mine) == {"id", "project_id", "user_id", "is_test_mode", "subscription_id", "customer_id", "status",
                          "plan_name", "quantity", "current_period_start", "current_period_end", "cancel_at",
-                         "cancelled_at", "created_at"}
+                         "cancelled_at", "created_at", "discount"}
     assert mine["is_test_mode"] is True and mine["created_at"].endswith("Z")
 
 

@@ -19,6 +19,10 @@ class CheckoutRequest(RequestModel):
     quantity: Annotated[int, Field(ge=1, le=10_000)] = 1
     metadata: dict[str, str] | None = None
     allow_existing_subscription: bool = False
+    # Beyond the contract (issue 14), each only where the project's billing settings allow it.
+    allow_promotion_codes: bool | None = None  # a code field on Stripe's page
+    promotion_code: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None  # applied now
+    trial_period_days: Annotated[int, Field(ge=1, le=730)] | None = None  # subscription mode
 
     @field_validator("metadata")
     @classmethod

@@ -2,15 +2,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from paykit.models.common import RequestModel, ResponseModel
 
 ProrationBehavior = Literal["create_prorations", "none", "always_invoice"]
 PriceId = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class DiscountOut(ResponseModel):
+    """The subscription's discount (issue 14): its coupon's terms; MRR counts it when recurring (docs/metrics.md)."""
+
+    percent_off: float | None = None
+    amount_off_cents: int | None = None
+    duration: str
+    ends_at: datetime | None = None
 
 
 class SubscriptionOut(ResponseModel):
@@ -28,6 +37,16 @@ class SubscriptionOut(ResponseModel):
     cancel_at: datetime | None = None
     cancelled_at: datetime | None = None
     created_at: datetime
+    discount: DiscountOut | None = None  # beyond the contract (issue 14)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _discount_from_record(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("discount_duration") and "discount" not in data:
+            data = {**data, "discount": {"percent_off": data.get("discount_percent_off"),
+                                         "amount_off_cents": data.get("discount_amount_off"),
+                                         "duration": data["discount_duration"], "ends_at": data.get("discount_end")}}
+        return data
 
 
 class PaymentOut(ResponseModel):
@@ -42,6 +61,7 @@ class PaymentOut(ResponseModel):
     currency: str
     description: str | None = None
     refunded_amount_cents: int = 0
+    discount_cents: int = 0  # beyond the contract (issue 14): what discounts took off this payment's invoice
     created_at: datetime
 
 

@@ -10,6 +10,7 @@ from paykit.auth import Principal
 from paykit.cache import TtlCache
 from paykit.errors import BadRequest, InvalidInput, NotFound
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
+from paykit.models.entitlements import BillingSettings
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
 from paykit.services import names
 from paykit.services.events import EventProcessor, default_processor
@@ -69,12 +70,15 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
             s.get("status") in SUBSCRIBED for s in user_subscriptions(table, scope)):
         raise BadRequest("User already has an active subscription")
     price = checked_price(gateway, scope, body.price_id, body.mode)
+    offer = checkout_offer(gateway, scope, body)
     customer_id = ensure_customer(scope, table, gateway)
     ours = {"user_id": scope.user_id, "project_id": scope.project_id}  # decision 12
     params: dict[str, Any] = {
         "mode": body.mode,
         "customer": customer_id,
-        "line_items": [{"price": price["id"], "quantity": body.quantity}],
+        # A metered price takes no quantity: its usage is billed (issue 14).
+        "line_items": [{"price": price["id"], **({} if _metered(price) else {"quantity": body.quantity})}],
+        **offer,
         # `{CHECKOUT_SESSION_ID}` stays as sent: Stripe fills it in on the redirect.
         "success_url": success_url,
         "cancel_url": cancel_url,
@@ -84,7 +88,7 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
     if body.mode == "subscription":
         params["subscription_data"] = {"metadata": ours}
         # API 2026-10-28 has no `trial_from_plan` on Checkout: the price's own trial is passed on (E12).
-        trial_days = (price.get("recurring") or {}).get("trial_period_days")
+        trial_days = body.trial_period_days or (price.get("recurring") or {}).get("trial_period_days")
         if trial_days:
             params["subscription_data"]["trial_period_days"] = int(trial_days)
     else:
@@ -98,6 +102,37 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
         options["idempotency_key"] = key
     session = gateway.call(scope.project_id, scope.mode, lambda c: _create_session(c, params, options))
     return CheckoutOut(session_id=session.id, checkout_url=session.url)
+
+
+def _metered(price: dict[str, Any]) -> bool:
+    return (price.get("recurring") or {}).get("usage_type") == "metered"
+
+
+def checkout_offer(gateway: StripeGateway, scope: Scope, body: CheckoutRequest) -> dict[str, Any]:
+    """E12's promotion options, each refused (422) unless the project's billing settings allow it; a promotion
+    code is looked up (active, by its customer-facing code) before anything is created."""
+    settings = {**BillingSettings().model_dump(), **(scope.config.get("billing") or {})}
+    if (body.allow_promotion_codes or body.promotion_code) and not settings["allow_promotion_codes"]:
+        field = "promotion_code" if body.promotion_code else "allow_promotion_codes"
+        raise InvalidInput(("body", field), "This project does not allow promotion codes", "not_allowed")
+    if body.trial_period_days:
+        if body.mode != "subscription":
+            raise InvalidInput(("body", "trial_period_days"), "Trials are for subscriptions", "value_error")
+        if body.trial_period_days > settings["max_trial_period_days"]:
+            raise InvalidInput(("body", "trial_period_days"),
+                               f"At most {settings['max_trial_period_days']} trial days in this project", "not_allowed")
+    if body.promotion_code and body.allow_promotion_codes:
+        raise InvalidInput(("body", "promotion_code"), "Give a promotion code or allow codes on the page, not both",
+                           "value_error")
+    if body.allow_promotion_codes:
+        return {"allow_promotion_codes": True}
+    if not body.promotion_code:
+        return {}
+    found = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.promotion_codes.list(
+        {"code": body.promotion_code, "active": True, "limit": 1})).data
+    if not found:
+        raise InvalidInput(("body", "promotion_code"), "Unknown or inactive promotion code", "promotion_code_invalid")
+    return {"discounts": [{"promotion_code": found[0].id}]}
 
 
 # Prices are immutable but for `active`, nickname and metadata: a warm container reads each at most every 5 minutes

@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from datetime import datetime, timezone
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Protocol
 
@@ -597,7 +598,9 @@ def _discount_fields(p: EventProcessor, ctx: _Ctx, sub: dict[str, Any]) -> dict[
     coupon = ((first or {}).get("source") or {}).get("coupon")
     if not isinstance(coupon, dict):
         return cleared
-    return {"discount_percent_off": coupon.get("percent_off"), "discount_amount_off": coupon.get("amount_off"),
+    percent = coupon.get("percent_off")
+    return {"discount_percent_off": Decimal(str(percent)) if percent is not None else None,  # DynamoDB: no floats
+            "discount_amount_off": coupon.get("amount_off"),
             "discount_duration": coupon.get("duration"), "discount_end": _ts((first or {}).get("end"))}
 
 
@@ -619,7 +622,8 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
              currency: str | None, created: Any, user_id: str | None, sub_id: str | None,
              description: str | None = None, refunded: int | None = None, authoritative: bool = True,
              customer_id: str | None = None, describe: Callable[[], str | None] | None = None,
-             transaction_type: str | None = None, dispute: dict[str, Any] | None = None) -> None:
+             transaction_type: str | None = None, dispute: dict[str, Any] | None = None,
+             discount: int | None = None) -> None:
     """Merges one observation of a payment into its record; every rule is order-free (max, min, first known).
     `describe` reads the description from Stripe, only when neither the record nor the payload has one."""
     old = p.record(ctx, keys.payment(ctx.project_id, ctx.mode, pi_id))
@@ -649,6 +653,8 @@ def _payment(p: EventProcessor, ctx: _Ctx, pi_id: str, *, base_status: str | Non
         new["description"] = description
     if not new.get("description") and describe is not None:
         new["description"] = describe()
+    if discount:
+        new["discount_cents"] = int(discount)
     if refunded is not None:
         _merge_refund(new, int(refunded), _ts(ctx.created))
     # Every source of a payment intent agrees on its type (one invoice, or one checkout): the first known stays.
@@ -822,7 +828,8 @@ def on_invoice(succeeded: bool) -> Callable[[EventProcessor, _Ctx], None]:
         _payment(p, ctx, pi, base_status="succeeded" if succeeded else "failed", amount=amount,
                  currency=invoice.get("currency"), created=invoice.get("created"), user_id=metadata.get("user_id"),
                  sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id,
-                 transaction_type=invoice_type(invoice))
+                 transaction_type=invoice_type(invoice),
+                 discount=sum(int(d.get("amount") or 0) for d in invoice.get("total_discount_amounts") or []))
 
     return handler
 
