@@ -233,3 +233,31 @@ def test_check_is_one_dynamodb_read_when_warm(client, shop, plans):
     finally:
         events.unregister("before-call.dynamodb", handler)
     assert calls == ["GetItem"]
+
+
+def test_usage_reported_through_paykit_is_billed_on_the_renewal_invoice(client, dev_token, shop, moto_aws):
+    # Given plan "Usage": 0.05 per export, metered by the `exports` feature's meter, with exports 100 attached
+    feature = client.post(dev_url(shop, "features"), token=dev_token,
+                          json_body={"key": "exports", "name": "Exports", "kind": "metered", "limit": 100}).json()
+    product = shop.stripe("POST", "/v1/products", name="Usage")["id"]
+    price = shop.stripe("POST", "/v1/prices", product=product, currency="usd", unit_amount=5,
+                        **{"recurring[interval]": "month", "recurring[usage_type]": "metered",
+                           "recurring[meter]": feature["meter_id"]})["id"]
+    assert client.post(dev_url(shop, f"products/{product}/features"), token=dev_token,
+                       json_body={"feature": feature["lookup_key"]}).status == 200
+    token = shop.token()
+    sub = buy(client, shop, token, price)
+    # When the user uses 60 through PayKit and the reports reach Stripe, then the period ends
+    drain(moto_aws)
+    assert use(client, token, 60, key="renewal-60").status == 200
+    for message in drain(moto_aws):
+        default_processor().process_message(json.dumps(message["body"]))
+    advanced = requests.post(f"{shop.emulator_url}/_emulator/advance", json={"seconds": 32 * 86400},
+                             headers={"Authorization": f"Bearer {shop.key}"}, timeout=10)
+    assert advanced.status_code == 200, advanced.text
+    # Then the renewal invoice bills the 60 exports
+    invoices = shop.stripe("GET", "/v1/invoices", limit=10)["data"]
+    renewal = next(i for i in invoices if i["billing_reason"] == "subscription_cycle" and
+                   i["parent"]["subscription_details"]["subscription"] == sub["subscription_id"])
+    usage_lines = [line for line in renewal["lines"]["data"] if line.get("quantity") == 60]
+    assert usage_lines and usage_lines[0]["amount"] == 60 * 5, renewal["lines"]["data"]
