@@ -303,12 +303,10 @@
       `data-currency="${esc(r.fig.currency)}">${esc(fmt(r.fig.summary[name], r))}</span>` : "–");
     table($("projects"), [
       {title: "Project", col: "w-name", cell: (r) => `<span class="project-name">${esc(r.name)}</span>`},
-      {title: "Keys", cls: "opt", col: "w-keys", cell: (r) => `<span class="badge${r.has_test_credentials ? "" : " off"}">test</span>` +
-        `<span class="badge${r.has_live_credentials ? "" : " off"}">live</span>`},
       {title: "MRR trend", cls: "opt", col: "w-trend", cell: (r) => (r.fig ? sparkline(r.fig.points) : "")},
       {title: "MRR", cls: "num", cell: (r) => fig(r, "mrr_end_cents", m)},
       {title: "Net new", cls: "num opt", cell: (r) => fig(r, "net_new_mrr_cents", m)},
-      {title: "Customers", cls: "num opt", cell: (r) => fig(r, "customers_end", (v) => count(v))},
+      {title: "Paying", cls: "num opt", cell: (r) => fig(r, "customers_end", (v) => count(v))},
       {title: "Revenue", cls: "num", cell: (r) => fig(r, "gross_revenue_cents", m)},
       {title: "Refunds", cls: "num opt", cell: (r) => fig(r, "refunded_cents", m)}],
     rows, "No projects yet");
