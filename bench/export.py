@@ -53,7 +53,11 @@ class MotoProcess(MotoAws):
 
     def stop(self) -> None:
         self._process.terminate()
-        self._process.wait(timeout=10)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # werkzeug may still be answering a whole-table Query
+            self._process.kill()
+            self._process.wait()
 
 
 def start_moto() -> tuple[MotoProcess, str]:
