@@ -271,6 +271,7 @@ def run_size(bench: Bench, size: int, workers: int, changed: float) -> list[dict
     rows.append(row)
     for r in rows:
         r["projects"] = size
+        print(f"  {r}", flush=True)  # as each size finishes: a long run still shows its first sizes
     return rows
 
 
