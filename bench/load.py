@@ -250,6 +250,7 @@ def wait_until_recorded(target: Target, shops: list[Shop], deadline: float) -> t
 
 def check(target: Target, result: LoadResult) -> None:
     """Fills result.problems (empty when all is well) and result.counts."""
+    from paykit import metrics
     from paykit.services import stats
     from paykit.store import keys
 
@@ -291,6 +292,13 @@ def check(target: Target, result: LoadResult) -> None:
             if _figures(stored_day) != _figures(sums):
                 problems.append(f"{shop.project} day {day} drifted: stored {_figures(stored_day)}, "
                                 f"recount {_figures(sums)}")
+        # MRR's movements add up to the MRR the counters hold (docs/metrics.md)
+        stored_days = list(target.table.query_all("pk = :pk AND begins_with(sk, :day)", {
+            ":pk": keys.counters(shop.project, "test")["pk"], ":day": "DAY#"}))
+        mrr = sum(int(stored.get(f"mrr#{s}#usd") or 0) for s in metrics.MRR_STATUSES)
+        if sum(metrics.net_new(d, "usd") for d in stored_days) != mrr:
+            problems.append(f"{shop.project}: MRR movements {sum(metrics.net_new(d, 'usd') for d in stored_days)} "
+                            f"but MRR {mrr}")
     stats_page = _ok(requests.get(f"{target.url}/api/v1/payments/stats", headers=result.shops[0].auth,
                                   timeout=60)).json()
     if (stats_page["total_subscriptions"], stats_page["total_payments"]) != (totals["subscriptions"],
@@ -307,7 +315,11 @@ def check(target: Target, result: LoadResult) -> None:
 
 
 def _figures(item: dict[str, Any]) -> dict[str, int]:
-    return {k: int(v) for k, v in item.items() if k not in ("pk", "sk", "type") and v}
+    """The recountable figures of a counters item (MRR movements are checked against MRR instead)."""
+    from paykit import metrics
+
+    return {k: int(v) for k, v in item.items()
+            if k not in ("pk", "sk", "type") and v and not k.startswith(metrics.MOVEMENT_PREFIXES)}
 
 
 def run(target: Target, users: int, developers: int = 4, projects: int = 2, duration: float = 0,

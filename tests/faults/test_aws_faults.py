@@ -23,7 +23,7 @@ T0 = 1_780_000_000
 # PayKit's botocore config (paykit/aws.py): `max_attempts` in a retries dict counts retries after the first call,
 # so a fault lasting this many calls outlives them.
 ATTEMPTS = 1 + aws_config.retries["max_attempts"]
-ONE_PAYMENT = {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 1900}
+ONE_PAYMENT = {"payments": 1, "payments#succeeded": 1, "amount#succeeded#usd": 1900, "gross#usd": 1900}
 
 
 def assert_retry_later(reply) -> None:

@@ -72,8 +72,9 @@ def test_a_processor_killed_mid_batch_loses_nothing_and_applies_nothing_twice(pr
             break
     # Then all four came back (nothing lost), and each event counts once (the committed two were duplicates)
     assert handled == EVENTS
-    assert counters(project_id) == {"payments": EVENTS, "payments#succeeded": EVENTS,
-                                    "amount#succeeded#usd": sum(1000 + n for n in range(EVENTS))}
+    paid = sum(1000 + n for n in range(EVENTS))
+    assert counters(project_id) == {"payments": EVENTS, "payments#succeeded": EVENTS, "amount#succeeded#usd": paid,
+                                    "gross#usd": paid}
     statuses = [table.get(keys.event_record(project_id, "test", e["id"]), consistent=True)["status"] for e in events]
     assert statuses == ["processed"] * EVENTS
     # And nothing is left in the queue

@@ -123,7 +123,8 @@ def test_bad_ranges_and_cursors_of_another_range_are_422(client, dev_token, seed
     for query in ({"created_from": "yesterday"}, {"created_to": "2026-13-01"},
                   {"created_from": at(NOW), "created_to": at(NOW)},
                   {"created_from": at(NOW), "created_to": at(NOW - 60)},
-                  {"created_from": "9999-12-31T23:59:59-05:00"}):
+                  {"created_from": "9999-12-31T23:59:59-05:00"},
+                  {"created_to": "0.5"}, {"created_from": "1764460800"}):  # numbers are not ISO dates
         reply = get(client, dev_token, path, **query)
         assert reply.status == 422, (query, reply.text)
         assert isinstance(reply.json()["detail"], list)

@@ -50,6 +50,24 @@ EXPECTED_ROUTES = {
     Route("POST", "/api/v1/payments/stripe/update-subscription", "my_subscription"),
     Route("POST", "/api/v1/payments/stripe/resume-subscription", "my_subscription"),
     Route("POST", "/api/v1/payments/stripe/preview-subscription-update", "my_subscription"),
+    # Issue 13: exports and the time series
+    Route("GET", "/api/v1/payments/subscriptions/export", "payments_overview"),
+    Route("GET", "/api/v1/payments/transactions/export", "payments_overview"),
+    Route("GET", "/api/v1/payments/stats/timeseries", "payments_overview"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/subscriptions/export", "stripe_config"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/payments/export", "stripe_config"),
+    # Issue 14: entitlements and usage
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/billing-settings", "stripe_config"),
+    Route("PUT", "/api/v1/payments/stripe/projects/{project_id}/billing-settings", "stripe_config"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/features", "stripe_config"),
+    Route("POST", "/api/v1/payments/stripe/projects/{project_id}/features", "stripe_config"),
+    Route("POST", "/api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features", "stripe_config"),
+    Route("DELETE", "/api/v1/payments/stripe/projects/{project_id}/products/{product_id}/features/{feature_key}",
+          "stripe_config"),
+    Route("GET", "/api/v1/payments/stripe/projects/{project_id}/usage", "stripe_config"),
+    Route("GET", "/api/v1/payments/stripe/my-entitlements", "my_subscription"),
+    Route("GET", "/api/v1/payments/stripe/check", "my_subscription"),
+    Route("POST", "/api/v1/payments/stripe/usage", "my_subscription"),
 }
 
 SHORT_TAGS_TEMPLATE = """\

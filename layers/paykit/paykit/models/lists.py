@@ -1,11 +1,12 @@
 """List models (E1, E2, E10, E11): the documented records and envelopes, plus `next_cursor` (decision 23)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import Field, create_model
+from pydantic import BeforeValidator, Field, create_model
 
 from paykit.models.common import ResponseModel
 from paykit.models.subscriptions import PaymentList, PaymentOut, SubscriptionOut
@@ -75,8 +76,20 @@ class ProjectPaymentList(ResponseModel):
 ExportFormat = Literal["csv", "jsonl"]
 # Query parameters shared by the list and export routes of E1, E2, E10, E11: created_from <= created_at <
 # created_to (additions of issue 13; a bare date is midnight UTC).
-CreatedFrom = Annotated[datetime | None, Query(description="rows created at or after this instant (UTC if naive)")]
-CreatedTo = Annotated[datetime | None, Query(description="rows created before this instant (UTC if naive)")]
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_only(value: Any) -> Any:
+    """An ISO 8601 date or date-time, as the document says: pydantic would also read a number as Unix time."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("Input should be an ISO 8601 date or date-time")
+    return value
+
+
+CreatedFrom = Annotated[datetime | None, BeforeValidator(_iso_only),
+                        Query(description="rows created at or after this instant (UTC if naive)")]
+CreatedTo = Annotated[datetime | None, BeforeValidator(_iso_only),
+                      Query(description="rows created before this instant (UTC if naive)")]
 ExportSize = Annotated[int, Query(ge=1, le=1000, description="rows in this chunk")]
 Format = Annotated[ExportFormat, Query(alias="format", description="csv (RFC 4180) or jsonl (JSON lines)")]
 EXPORT_MEDIA_TYPES: dict[str, str] = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
