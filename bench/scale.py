@@ -238,30 +238,36 @@ def timed_units(target: Any, method: str) -> tuple[list[tuple[str, float, float]
     return log, lambda: setattr(target, method, original)
 
 
-def run_size(bench: Bench, size: int, workers: int, changed: float) -> list[dict]:
+PASSES = ("reconcile", "refresh-all", "refresh-changed")
+
+
+def run_size(bench: Bench, size: int, workers: int, changed: float, passes: tuple[str, ...] = PASSES) -> list[dict]:
     from paykit.services import reconciler, stats, work
 
     seeded = bench.seed(size)
     print(f"N={size}: seeded in {seeded:.1f} s", flush=True)
     rows = []
     bench.slow_tenant()
-    # Reconciler: the loop (one invocation) and the fan-out over the same projects.
-    loop = reconciler.default_reconciler()
-    log, undo = timed_units(loop, "reconcile_scope")
-    try:
-        rows.append(bench.loop("reconcile", loop.run, lambda: log))
-    finally:
-        undo()
-    bench.purge()
-    rows.append(bench.fan_out("reconcile", work.RECONCILE_PASS, workers))
-    bench.purge()
-    # Refresher: the full loop, the full fan-out (make refresh-all), and the hourly incremental fan-out.
-    log, undo = timed_units(stats, "refresh_developer")
-    try:
-        rows.append(bench.loop("refresh (all)", lambda: stats.refresh_all(), lambda: log))
-    finally:
-        undo()
-    rows.append(bench.fan_out("refresh (all)", work.REFRESH_ALL, workers))
+    if "reconcile" in passes:  # the loop (one invocation) and the fan-out over the same projects
+        loop = reconciler.default_reconciler()
+        log, undo = timed_units(loop, "reconcile_scope")
+        try:
+            rows.append(bench.loop("reconcile", loop.run, lambda: log))
+        finally:
+            undo()
+        bench.purge()
+        rows.append(bench.fan_out("reconcile", work.RECONCILE_PASS, workers))
+        bench.purge()
+    if "refresh-all" in passes:  # the full loop and the full fan-out (make refresh-all)
+        log, undo = timed_units(stats, "refresh_developer")
+        try:
+            rows.append(bench.loop("refresh (all)", lambda: stats.refresh_all(), lambda: log))
+        finally:
+            undo()
+        rows.append(bench.fan_out("refresh (all)", work.REFRESH_ALL, workers))
+    if "refresh-changed" not in passes:
+        return _printed(rows, size)
+    # The hourly incremental fan-out.
     from paykit.store import keys
     from paykit.store.table import default_table
 
@@ -269,6 +275,10 @@ def run_size(bench: Bench, size: int, workers: int, changed: float) -> list[dict
     marked = bench.mark_changed(changed)
     row = bench.fan_out(f"refresh (changed {marked})", work.REFRESH_CHANGED, workers)
     rows.append(row)
+    return _printed(rows, size)
+
+
+def _printed(rows: list[dict], size: int) -> list[dict]:
     for r in rows:
         r["projects"] = size
         print(f"  {r}", flush=True)  # as each size finishes: a long run still shows its first sizes
@@ -281,6 +291,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, default=20, help="the event source's MaximumConcurrency")
     parser.add_argument("--slow-seconds", type=float, default=3.0, help="the slow tenant's answer time")
     parser.add_argument("--changed", type=float, default=0.1, help="share of projects with events this hour")
+    parser.add_argument("--passes", default=",".join(PASSES),
+                        help="which passes to run (the full recount on moto grows with N squared: its index "
+                             "Query walks the whole table)")
     args = parser.parse_args(argv)
     aws, emulator, _ = start_services()
     try:
@@ -290,7 +303,7 @@ def main(argv: list[str] | None = None) -> dict:
                            "STRIPE_TIMEOUT_SECONDS": str(args.slow_seconds + 5)})
         bench = Bench(aws, emulator, args.slow_seconds)
         rows = [row for size in (int(s) for s in args.sizes.split(",")) for row in
-                run_size(bench, size, args.workers, args.changed)]
+                run_size(bench, size, args.workers, args.changed, tuple(args.passes.split(",")))]
     finally:
         emulator.stop()
         aws.stop()
