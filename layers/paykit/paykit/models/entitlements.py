@@ -1,7 +1,7 @@
 """Entitlements and usage (issue 14): features, the per-project billing settings, `check` and `usage`."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -66,6 +66,11 @@ class BillingSettings(RequestModel):
 
 class BillingSettingsOut(BillingSettings):
     model_config = {"extra": "ignore"}
+
+
+def billing_settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """A project configuration's billing settings, the defaults filled in."""
+    return {**BillingSettings().model_dump(), **(config.get("billing") or {})}
 
 
 class CheckOut(ResponseModel):

@@ -10,7 +10,7 @@ from paykit.auth import Principal
 from paykit.cache import TtlCache
 from paykit.errors import BadRequest, InvalidInput, NotFound
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
-from paykit.models.entitlements import BillingSettings
+from paykit.models.entitlements import billing_settings_of
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
 from paykit.services import names
 from paykit.services.events import EventProcessor, default_processor
@@ -111,7 +111,7 @@ def _metered(price: dict[str, Any]) -> bool:
 def checkout_offer(gateway: StripeGateway, scope: Scope, body: CheckoutRequest) -> dict[str, Any]:
     """E12's promotion options, each refused (422) unless the project's billing settings allow it; a promotion
     code is looked up (active, by its customer-facing code) before anything is created."""
-    settings = {**BillingSettings().model_dump(), **(scope.config.get("billing") or {})}
+    settings = billing_settings_of(scope.config)
     if (body.allow_promotion_codes or body.promotion_code) and not settings["allow_promotion_codes"]:
         field = "promotion_code" if body.promotion_code else "allow_promotion_codes"
         raise InvalidInput(("body", field), "This project does not allow promotion codes", "not_allowed")

@@ -33,6 +33,7 @@ from paykit.models.entitlements import (
     UsageOut,
     UsageRequest,
     UserUsageOut,
+    billing_settings_of,
 )
 from paykit.services.projects import owned_project
 from paykit.settings import get_settings
@@ -162,13 +163,9 @@ def item_update(key: dict[str, str], ent: dict[str, Any] | None, fields: dict[st
 # ---------------------------------------------------------------------- catalog and settings (developers)
 
 
-def _settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    return {**BillingSettings().model_dump(), **(config.get("billing") or {})}
-
-
 def get_billing_settings(caller: Principal, project_id: uuid.UUID, table: Table | None = None) -> BillingSettingsOut:
     item = owned_project(caller, project_id, table)
-    return BillingSettingsOut(**_settings_of(item.get("config") or {}))
+    return BillingSettingsOut(**billing_settings_of(item.get("config") or {}))
 
 
 def put_billing_settings(caller: Principal, project_id: uuid.UUID, body: BillingSettings,
@@ -179,7 +176,7 @@ def put_billing_settings(caller: Principal, project_id: uuid.UUID, body: Billing
         raise NotFound("Stripe not configured")
     config = {**item["config"], "billing": body.model_dump(), "updated_at": iso(utcnow())}
     saved = project_store.save_config(table, item["id"], config, item.get("version", 1))
-    return BillingSettingsOut(**_settings_of(saved["config"]))
+    return BillingSettingsOut(**billing_settings_of(saved["config"]))
 
 
 def catalog(table: Table, project_id: str, mode: str, fresh: bool = False) -> dict[str, dict[str, Any]]:
@@ -308,14 +305,14 @@ def check(caller: Principal, test_mode: bool, feature_key: str, table: Table | N
           now: datetime | None = None) -> CheckOut:
     table = table or default_table()
     scope, ent, features = _user_state(caller, test_mode, table)
-    return evaluate(ent, feature_key, features, _settings_of(scope.config), now or utcnow())
+    return evaluate(ent, feature_key, features, billing_settings_of(scope.config), now or utcnow())
 
 
 def my_entitlements(caller: Principal, test_mode: bool, table: Table | None = None,
                     now: datetime | None = None) -> EntitlementsOut:
     table = table or default_table()
     scope, ent, features = _user_state(caller, test_mode, table)
-    settings, now = _settings_of(scope.config), now or utcnow()
+    settings, now = billing_settings_of(scope.config), now or utcnow()
     return EntitlementsOut(features=[evaluate(ent, key, features, settings, now)
                                      for key in held_keys(ent, features)],
                            subscription_status=(ent or {}).get("sub_status"))
@@ -331,7 +328,7 @@ def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
     scope, ent, features = _user_state(caller, test_mode, table)
     if not any(f.get("key") == body.feature and f.get("kind") == "metered" for f in features.values()):
         raise BadRequest(f"'{body.feature}' is not a metered feature of this project")
-    verdict = evaluate(ent, body.feature, features, _settings_of(scope.config), now)
+    verdict = evaluate(ent, body.feature, features, billing_settings_of(scope.config), now)
     if verdict.reason not in (None, "limit_reached"):
         raise Forbidden(f"Not entitled to '{body.feature}' ({verdict.reason})")
     raw = "\x1f".join([scope.project_id, scope.mode, scope.user_id, client_key or str(uuid.uuid4())])
@@ -340,7 +337,7 @@ def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
     period, resets_at = period_of(ent or {}, now)
     counter = used_name(body.feature, period)
     limit = int(verdict.limit or 0)
-    hard = bool(_settings_of(scope.config).get("hard_limits"))
+    hard = bool(billing_settings_of(scope.config).get("hard_limits"))
     update: dict[str, Any] = {
         "Key": keys.entitlements(scope.project_id, scope.mode, scope.user_id),
         "UpdateExpression": "ADD #u :q", "ExpressionAttributeNames": {"#u": counter},
