@@ -38,8 +38,9 @@ CHECKOUT_ORDER = (
 # --- billing periods ----------------------------------------------------------------------------------------------
 
 
-def boundary(anchor: int, interval: str, count: int, n: int) -> int:
-    """The n-th period boundary after `anchor`; months keep the anchor's day, clamped to short months."""
+def boundary(anchor: int, interval: str, count: int, n: int, day: int | None = None) -> int:
+    """The n-th period boundary after `anchor` (before it when n < 0); months keep the anchor's day (or `day`, a
+    `billing_cycle_anchor_config[day_of_month]`), clamped to short months."""
     if interval == "day":
         return anchor + n * count * DAY
     if interval == "week":
@@ -48,8 +49,27 @@ def boundary(anchor: int, interval: str, count: int, n: int) -> int:
     start = datetime.fromtimestamp(anchor, UTC)
     year, month0 = divmod(start.month - 1 + months, 12)
     year += start.year
-    day = min(start.day, calendar.monthrange(year, month0 + 1)[1])
+    day = min(day or start.day, calendar.monthrange(year, month0 + 1)[1])
     return int(start.replace(year=year, month=month0 + 1, day=day).timestamp())
+
+
+def anchor_from_config(config: dict, t: int) -> int:
+    """`billing_cycle_anchor_config`: the next time after `t` on its day of month (a shorter month's last day) at
+    its hour, minute and second UTC (those of `t` when not given), in its month when it names one."""
+    now = datetime.fromtimestamp(t, UTC)
+    hour, minute, second = (now.hour if config["hour"] is None else config["hour"],
+                            now.minute if config["minute"] is None else config["minute"],
+                            now.second if config["second"] is None else config["second"])
+    year, month = now.year, config["month"] or now.month
+    while True:
+        day = min(config["day_of_month"], calendar.monthrange(year, month)[1])
+        candidate = int(datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp())
+        if candidate > t:
+            return candidate
+        if config["month"]:
+            year += 1
+        else:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def recurring_of(world: World, sub: dict) -> dict:
@@ -70,10 +90,27 @@ def set_period(world: World, sub: dict, start: int, end: int) -> None:
         item["current_period_start"], item["current_period_end"] = start, end
 
 
+def _anchor_day(sub: dict) -> int | None:
+    return (sub["billing_cycle_anchor_config"] or {}).get("day_of_month")
+
+
 def _cycle_period(sub: dict, recurring: dict) -> tuple[int, int]:
-    n = sub["_cycle"]
-    return (boundary(sub["billing_cycle_anchor"], recurring["interval"], recurring["interval_count"], n),
-            boundary(sub["billing_cycle_anchor"], recurring["interval"], recurring["interval_count"], n + 1))
+    """Cycle n's period; cycle -1 is the full period ending at an anchor set on creation (before it, a stub)."""
+    n, day = sub["_cycle"], _anchor_day(sub)
+    return (boundary(sub["billing_cycle_anchor"], recurring["interval"], recurring["interval_count"], n, day),
+            boundary(sub["billing_cycle_anchor"], recurring["interval"], recurring["interval_count"], n + 1, day))
+
+
+def stub_lines(world: World, sub: dict, start: int) -> list[Line]:
+    """The stub period from `start` (creation or the trial's end) to an anchor set on creation: the licensed items
+    prorated over the full period ending at the anchor, or nothing with `proration_behavior=none`."""
+    if not sub["_stub_prorated"]:
+        return []
+    recurring = recurring_of(world, sub)
+    full = _cycle_period({**sub, "_cycle": -1}, recurring)
+    changes = [ItemChange(item, None, 0, price, item["quantity"]) for item in items_of(world, sub)
+               if not is_metered(price := world.get("prices", item["price"]))]
+    return proration_lines(world, sub, changes, start, period=full)
 
 
 # --- rendering ----------------------------------------------------------------------------------------------------
@@ -437,16 +474,30 @@ def check_prices(world: World, prices: list[dict], param: str = "items") -> tupl
 
 def new_subscription(world: World, customer: dict, items: list[tuple[dict, int]], t: int, *,
                      metadata: dict | None = None, trial_end: int | None = None,
-                     default_payment_method: str | None = None, description: str | None = None) -> dict:
-    """A subscription in `incomplete` status with its items; no events (the flows creating it emit them)."""
+                     default_payment_method: str | None = None, description: str | None = None,
+                     anchor: int | None = None, anchor_config: dict | None = None, prorate: bool = True) -> dict:
+    """A subscription in `incomplete` status with its items; no events (the flows creating it emit them).
+
+    `anchor` (or `anchor_config`) is a `billing_cycle_anchor` set on creation: a stub period runs from now (or the
+    trial's end) to it, prorated unless `prorate` is false, then full periods align to it."""
     currency, recurring = check_prices(world, [price for price, _ in items])
+    if anchor_config is not None:
+        if recurring["interval"] not in ("month", "year"):
+            raise errors.invalid("`billing_cycle_anchor_config` is only valid with monthly and yearly price "
+                                 "intervals.", param="billing_cycle_anchor_config")
+        anchor = anchor_from_config(anchor_config, trial_end or t)
+    if anchor is not None:
+        _check_anchor(anchor, trial_end, t, recurring, anchor_config)
+    if anchor == (trial_end or t):
+        anchor = None  # the anchor Stripe would have chosen anyway: no stub period
     sub_id = new_id("sub")
-    anchor = trial_end or t
-    end = trial_end or boundary(t, recurring["interval"], recurring["interval_count"], 1)
+    end = trial_end or anchor or boundary(t, recurring["interval"], recurring["interval_count"], 1)
+    stub = anchor is not None and trial_end is None
+    anchor = anchor or trial_end or t
     sub = world.add("subscriptions", {
         "id": sub_id, "object": "subscription", "application": None, "application_fee_percent": None,
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
-        "billing_cycle_anchor": anchor, "billing_cycle_anchor_config": None, "billing_schedules": [],
+        "billing_cycle_anchor": anchor, "billing_cycle_anchor_config": anchor_config, "billing_schedules": [],
         "billing_mode": {"flexible": {"proration_discounts": "included"}, "type": "flexible", "updated_at": t},
         "billing_thresholds": None, "cancel_at": None, "cancel_at_period_end": False, "canceled_at": None,
         "cancellation_details": {"comment": None, "feedback": None, "reason": None},
@@ -464,14 +515,29 @@ def new_subscription(world: World, customer: dict, items: list[tuple[dict, int]]
         "transfer_data": None, "trial_end": trial_end, "trial_settings": {
             "end_behavior": {"missing_payment_method": "create_invoice"}},
         "trial_start": t if trial_end else None,
-        "_items": [], "_cycle": 0, "_pending": [], "_trial_will_end_sent": False, "_announced": False,
-        "_pending_update": None,
+        "_items": [], "_cycle": -1 if stub else 0, "_pending": [], "_trial_will_end_sent": False,
+        "_announced": False, "_pending_update": None, "_anchored": anchor != (trial_end or t),
+        "_stub_prorated": prorate,
     })
     for price, quantity in items:
         sub["_items"].append(_new_item(world, sub, price, quantity, t, t, end)["id"])
     if customer["currency"] is None:
         customer["currency"] = currency
     return sub
+
+
+def _check_anchor(anchor: int, trial_end: int | None, t: int, recurring: dict, config: dict | None) -> None:
+    param = "billing_cycle_anchor_config" if config is not None else "billing_cycle_anchor"
+    if anchor <= t:
+        raise errors.invalid("Invalid timestamp: must be an integer Unix timestamp in the future.", param=param)
+    if trial_end is not None and anchor < trial_end:
+        raise errors.invalid("`billing_cycle_anchor` cannot be earlier than `trial_end`: a trial is followed by a "
+                             "prorated period up to the anchor.", param=param)
+    start = trial_end or t
+    natural = boundary(start, recurring["interval"], recurring["interval_count"], 1)
+    if anchor > natural:
+        raise errors.invalid(f"`billing_cycle_anchor` cannot be later than next natural billing date ({natural}) "
+                             "for plan", param=param)
 
 
 def _new_item(world: World, sub: dict, price: dict, quantity: int, t: int, start: int, end: int) -> dict:
@@ -489,8 +555,9 @@ def start_subscription(world: World, sub: dict, t: int, *, payment_method: str |
     customer = world.get("customers", sub["customer"])
     start, end = period_of(world, sub)
     trial = sub["trial_end"] is not None
-    invoice = new_invoice(world, customer, sub, billing_reason="subscription_create",
-                          lines=regular_lines(world, sub, start, end, trial=trial), t=t, period=(t, t))
+    lines = stub_lines(world, sub, start) if sub["_cycle"] < 0 else regular_lines(world, sub, start, end, trial=trial)
+    invoice = new_invoice(world, customer, sub, billing_reason="subscription_create", lines=lines, t=t,
+                          period=(t, t))
     sub["latest_invoice"] = invoice["id"]
     if trial:
         sub["status"] = "trialing"
@@ -583,22 +650,35 @@ def _expire_incomplete(world: World, sub: dict, t: int) -> None:
     emit(world, "customer.subscription.deleted", "subscriptions", sub, created=t)
 
 
-def renew(world: World, sub: dict, t: int) -> None:
-    """The end of a period (or of the trial): the next period starts and its invoice is charged."""
-    tracker = Tracker(world, "subscriptions", sub)
+def _next_period(world: World, sub: dict) -> tuple[list[Line], tuple[int, int]]:
+    """Moves the subscription into its next period (the first after a trial, or the stub up to an anchor after the
+    trial); returns the lines billing it and the period that ended."""
     recurring = recurring_of(world, sub)
     old_start, old_end = period_of(world, sub)
     usage = usage_lines(world, sub, old_start, old_end) if sub["status"] != "trialing" else []  # a trial is free
-    if sub["status"] == "trialing":
-        sub.update(status="active", billing_cycle_anchor=sub["trial_end"], _cycle=0)
+    if sub["status"] == "trialing" and sub["_anchored"] and sub["billing_cycle_anchor"] > sub["trial_end"]:
+        sub.update(status="active", _cycle=-1)
+        start, end = sub["trial_end"], sub["billing_cycle_anchor"]
+        set_period(world, sub, start, end)
+        due = stub_lines(world, sub, start)
     else:
-        sub["_cycle"] += 1
-    start, end = _cycle_period(sub, recurring)
-    set_period(world, sub, start, end)
+        if sub["status"] == "trialing":
+            sub.update(status="active", billing_cycle_anchor=sub["trial_end"], _cycle=0)
+        else:
+            sub["_cycle"] += 1
+        start, end = _cycle_period(sub, recurring)
+        set_period(world, sub, start, end)
+        due = regular_lines(world, sub, start, end)
+    lines, sub["_pending"] = sub["_pending"] + usage + due, []
+    return lines, (old_start, old_end)
+
+
+def renew(world: World, sub: dict, t: int) -> None:
+    """The end of a period (or of the trial): the next period starts and its invoice is charged."""
+    tracker = Tracker(world, "subscriptions", sub)
+    lines, period = _next_period(world, sub)
     customer = world.get("customers", sub["customer"])
-    lines, sub["_pending"] = sub["_pending"] + usage + regular_lines(world, sub, start, end), []
-    invoice = new_invoice(world, customer, sub, billing_reason="subscription_cycle", lines=lines, t=t,
-                          period=(old_start, old_end))
+    invoice = new_invoice(world, customer, sub, billing_reason="subscription_cycle", lines=lines, t=t, period=period)
     sub["latest_invoice"] = invoice["id"]
     tracker.emit_updated("customer.subscription.updated", created=t)
     run_invoice(world, sub, invoice, t)
@@ -709,9 +789,11 @@ def _product_label(world: World, price: dict, quantity: int) -> str:
     return f"{quantity} × {name}" if quantity != 1 else name
 
 
-def proration_lines(world: World, sub: dict, changes: list[ItemChange], at: int) -> list[Line]:
-    """Credit for the unused time on what changes, debit for the remaining time on what replaces it."""
-    start, end = period_of(world, sub)
+def proration_lines(world: World, sub: dict, changes: list[ItemChange], at: int,
+                    period: tuple[int, int] | None = None) -> list[Line]:
+    """Credit for the unused time on what changes, debit for the remaining time on what replaces it, as fractions
+    of `period` (by default the current one)."""
+    start, end = period or period_of(world, sub)
     if not start <= at < end:
         return []
     fraction = (end - at) / (end - start)
@@ -777,7 +859,7 @@ def _apply_item_changes(world: World, sub: dict, changes: list[ItemChange], t: i
 def new_cycle_lines(world: World, sub: dict, at: int) -> list[Line]:
     recurring = recurring_of(world, sub)
     usage = usage_lines(world, sub, period_of(world, sub)[0], at)  # the cut-short period's usage
-    sub.update(billing_cycle_anchor=at, _cycle=0)
+    sub.update(billing_cycle_anchor=at, billing_cycle_anchor_config=None, _cycle=0)
     start, end = _cycle_period(sub, recurring)
     set_period(world, sub, start, end)
     return usage + regular_lines(world, sub, start, end)
@@ -816,10 +898,16 @@ def update_items(world: World, sub: dict, changes: list[ItemChange], *, behavior
 # --- pending updates (payment_behavior=pending_if_incomplete) -----------------------------------------------------
 
 
-def _state_of(world: World, sub: dict) -> dict:
-    """What an item change moves on a subscription: kept to put it back, or to apply it later."""
+# What ending a trial moves besides the items and the cycle (an item change leaves them as they are when it applies).
+TRIAL_FIELDS = ("status", "trial_end", "_trial_will_end_sent", "_anchored")
+
+
+def _state_of(world: World, sub: dict, fields: tuple[str, ...] = ()) -> dict:
+    """What an item change (and, with `fields`, a trial's end) moves on a subscription: kept to put it back, or to
+    apply it later."""
     return {"_items": list(sub["_items"]), "billing_cycle_anchor": sub["billing_cycle_anchor"], "_cycle": sub["_cycle"],
-            "_pending": list(sub["_pending"]), "items": [copy.deepcopy(item) for item in items_of(world, sub)]}
+            "billing_cycle_anchor_config": sub["billing_cycle_anchor_config"], "_pending": list(sub["_pending"]),
+            "items": [copy.deepcopy(item) for item in items_of(world, sub)], "fields": {f: sub[f] for f in fields}}
 
 
 def _put_state(world: World, sub: dict, state: dict, drop: set[str] = frozenset()) -> None:
@@ -833,7 +921,8 @@ def _put_state(world: World, sub: dict, state: dict, drop: set[str] = frozenset(
             stored.clear()
             stored.update(copy.deepcopy(item))
     sub.update(_items=list(state["_items"]), billing_cycle_anchor=state["billing_cycle_anchor"],
-               _cycle=state["_cycle"], _pending=list(state["_pending"]))
+               billing_cycle_anchor_config=state["billing_cycle_anchor_config"], _cycle=state["_cycle"],
+               _pending=list(state["_pending"]), **state["fields"])
 
 
 def _update_if_paid(world: World, sub: dict, plan: UpdatePlan, at: int, t: int, tracker: Tracker) -> None:
@@ -845,20 +934,41 @@ def _update_if_paid(world: World, sub: dict, plan: UpdatePlan, at: int, t: int, 
     lines = sub["_pending"] + plan.prorations + (new_cycle_lines(world, sub, at) if plan.reset else [])
     sub["_pending"] = []
     after = _state_of(world, sub)
+    _gate_on_invoice(world, sub, before, after, lines, billing_reason="subscription_update", period=(at, at),
+                     proration_date=at, anchor=after["billing_cycle_anchor"] if plan.reset else None, t=t,
+                     tracker=tracker)
+
+
+def end_trial_if_paid(world: World, sub: dict, changes: list[ItemChange], t: int, tracker: Tracker) -> None:
+    """`trial_end=now` with `payment_behavior=pending_if_incomplete`: the first period's invoice is charged while the
+    subscription still trials; paid, the trial ends (with the item changes); unpaid, it keeps trialing and the end
+    of the trial waits in `pending_update` like any other pending change."""
+    before = _state_of(world, sub, TRIAL_FIELDS)
+    _apply_item_changes(world, sub, changes, t)
+    sub.update(trial_end=t, _trial_will_end_sent=True)
+    lines, period = _next_period(world, sub)
+    after = _state_of(world, sub, TRIAL_FIELDS)
+    _gate_on_invoice(world, sub, before, after, lines, billing_reason="subscription_cycle", period=period,
+                     proration_date=None, anchor=after["billing_cycle_anchor"], t=t, tracker=tracker, trial_end=t)
+
+
+def _gate_on_invoice(world: World, sub: dict, before: dict, after: dict, lines: list[Line], *, billing_reason: str,
+                     period: tuple[int, int], proration_date: int | None, anchor: int | None, t: int,
+                     tracker: Tracker, trial_end: int | None = None) -> None:
+    """Puts `before` back, then creates and charges the invoice of `lines`; `after` applies once it is paid."""
     old_items = {item["id"]: item for item in before["items"]}
     changed = [item["id"] for item in after["items"]
                if (item["price"], item["quantity"]) != ((old_items.get(item["id"]) or {}).get("price"),
                                                         (old_items.get(item["id"]) or {}).get("quantity"))]
     _put_state(world, sub, before, drop=set(after["_items"]) - set(before["_items"]))
     customer = world.get("customers", sub["customer"])
-    invoice = new_invoice(world, customer, sub, billing_reason="subscription_update", lines=lines, t=t,
-                          period=(at, at), proration_date=at)
+    invoice = new_invoice(world, customer, sub, billing_reason=billing_reason, lines=lines, t=t, period=period,
+                          proration_date=proration_date)
     invoice["_gates_update"] = True
     sub["latest_invoice"] = invoice["id"]
     sub["_pending_update"] = {
-        "invoice": invoice["id"], "state": after, "changed": changed,
-        "billing_cycle_anchor": after["billing_cycle_anchor"] if plan.reset else None,
-        "expires_at": min(t + PENDING_UPDATE_EXPIRY, period_of(world, sub)[1]),
+        "invoice": invoice["id"], "state": after, "changed": changed, "billing_cycle_anchor": anchor,
+        "trial_end": trial_end, "expires_at": min(t + PENDING_UPDATE_EXPIRY, period_of(world, sub)[1]),
     }
     run_invoice(world, sub, invoice, t, tracker=tracker)
 
@@ -866,8 +976,8 @@ def _update_if_paid(world: World, sub: dict, plan: UpdatePlan, at: int, t: int, 
 def _pending_update_shape(world: World, pending: dict) -> dict:
     items = {item["id"]: item for item in pending["state"]["items"]}
     return {"billing_cycle_anchor": pending["billing_cycle_anchor"], "expires_at": pending["expires_at"],
-            "subscription_items": [render(world, "subscription_items", items[i]) for i in pending["changed"]],
-            "trial_end": None, "trial_from_plan": False}
+            "subscription_items": [render(world, "subscription_items", items[i]) for i in pending["changed"]] or None,
+            "trial_end": pending["trial_end"], "trial_from_plan": False}
 
 
 def _settle_pending_update(world: World, sub: dict, outcome: str | None, t: int, tracker: Tracker) -> None:
@@ -879,6 +989,9 @@ def _settle_pending_update(world: World, sub: dict, outcome: str | None, t: int,
         tracker.emit_updated("customer.subscription.updated", created=t)
         return
     announced = sub["pending_update"] is not None
+    if pending["trial_end"] is not None:  # as an immediate trial end announces it (the trial is still on here)
+        sub["trial_end"] = pending["trial_end"]
+        emit(world, "customer.subscription.trial_will_end", "subscriptions", sub, created=t)
     _put_state(world, sub, pending["state"])
     sub.update(pending_update=None, _pending_update=None)
     tracker.emit_updated("customer.subscription.updated", created=t)

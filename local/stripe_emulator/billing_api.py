@@ -57,6 +57,29 @@ def _trial_end(params: dict, t: int) -> int | None:
     return t + days * billing.DAY if days else None
 
 
+def _anchor(params: dict) -> tuple[int | None, dict | None]:
+    """`billing_cycle_anchor` or `billing_cycle_anchor_config` (mutually exclusive) on creation."""
+    anchor = get_int(params, "billing_cycle_anchor")
+    if "billing_cycle_anchor_config" not in params:
+        return anchor, None
+    if anchor is not None:
+        raise errors.invalid("You may only specify one of these parameters: billing_cycle_anchor, "
+                             "billing_cycle_anchor_config.", param="billing_cycle_anchor_config")
+    spec = get_dict(params, "billing_cycle_anchor_config")
+    label = "billing_cycle_anchor_config[{}]".format
+    config = {"day_of_month": get_int(spec, "day_of_month", param=label("day_of_month"), required=True, minimum=1),
+              "hour": get_int(spec, "hour", param=label("hour"), minimum=0),
+              "minute": get_int(spec, "minute", param=label("minute"), minimum=0),
+              "month": get_int(spec, "month", param=label("month"), minimum=1),
+              "second": get_int(spec, "second", param=label("second"), minimum=0)}
+    highs = {"day_of_month": 31, "hour": 23, "minute": 59, "month": 12, "second": 59}
+    for name, high in highs.items():
+        if config[name] is not None and config[name] > high:
+            raise errors.invalid(f"Invalid {label(name)}: must be less than or equal to {high}", param=label(name),
+                                 code="parameter_invalid_integer")
+    return None, config
+
+
 # --- subscriptions ------------------------------------------------------------------------------------------------
 
 
@@ -82,8 +105,11 @@ def create_subscription(ctx: Ctx, params: dict) -> dict:
     trial_end = _trial_end(params, t)
     if payment_behavior == "error_if_incomplete" and trial_end is None:
         billing.require_payable(world, pm or customer["invoice_settings"]["default_payment_method"])
+    anchor, anchor_config = _anchor(params)
+    behavior = get_str(params, "proration_behavior", choices=PRORATION_BEHAVIORS) or "create_prorations"
     sub = billing.new_subscription(world, customer, items, t, metadata=get_metadata(params), trial_end=trial_end,
-                                   default_payment_method=pm, description=get_str(params, "description"))
+                                   default_payment_method=pm, description=get_str(params, "description"),
+                                   anchor=anchor, anchor_config=anchor_config, prorate=behavior != "none")
     if "discounts" in params:
         discounts.set_subscription_discounts(world, sub, get_list(params, "discounts"), t)
     if get_bool(params, "cancel_at_period_end"):
@@ -159,8 +185,13 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
     if "cancel_at" in params:
         _set_cancel_at(world, sub, params["cancel_at"], t)
     if new_trial_end is not None:
-        sub.update(trial_end=new_trial_end, billing_cycle_anchor=new_trial_end, _trial_will_end_sent=False)
+        # the anchor moves to the new trial end (an anchor set on creation too: the stub after the trial goes)
+        sub.update(trial_end=new_trial_end, billing_cycle_anchor=new_trial_end, _trial_will_end_sent=False,
+                   _anchored=False)
         billing.set_period(world, sub, billing.period_of(world, sub)[0], new_trial_end)
+    if trial_end_now and sub["status"] == "trialing" and payment_behavior == "pending_if_incomplete":
+        billing.end_trial_if_paid(world, sub, changes, t, tracker)
+        return render(world, "subscriptions", sub, ctx.expand)
     billing.update_items(world, sub, changes, behavior=behavior, proration_date=proration_date, tracker=tracker,
                          payment_behavior=payment_behavior)
     if trial_end_now and sub["status"] == "trialing":
