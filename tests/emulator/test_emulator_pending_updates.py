@@ -211,3 +211,78 @@ def test_a_replayed_idempotent_request_says_so_in_a_header_the_sdk_exposes(emu: 
                         headers={"Authorization": f"Bearer {emu.account['test_secret_key']}",
                                  "Idempotency-Key": "create-a"})
     assert raw.headers["Original-Request"] == first.last_response.request_id
+
+
+def _trialing(emu: Emu, card: str | None = FAILING_CARD) -> tuple:
+    """A monthly Basic subscription on a test clock, 2 days into a 14-day trial, whose card from now on is `card`."""
+    clock = emu.clock(FROZEN)
+    basic = emu.price(1000, name="Basic")
+    sub = emu.subscribe(basic, clock=clock, subscription_data={"trial_period_days": 14})
+    emu.advance(clock, 2 * DAY)
+    if card:
+        emu.admin("POST", f"/customers/{sub.customer}/card", {"card": card})
+    return clock, sub, basic
+
+
+def _end_trial_now(emu: Emu, sub: stripe.Subscription) -> stripe.Subscription:
+    return emu.client.v1.subscriptions.update(sub.id, {"trial_end": "now",
+                                                       "payment_behavior": "pending_if_incomplete"})
+
+
+def test_a_declined_trial_end_now_keeps_the_trial_and_puts_trial_end_into_pending_update(emu: Emu):
+    # Given a trialing subscription whose card now declines
+    clock, sub, basic = _trialing(emu)
+    before = emu.events()
+    now = FROZEN + 2 * DAY
+    # When the trial is ended now with pending_if_incomplete
+    updated = _end_trial_now(emu, sub)
+    # Then the subscription still trials, with its trial end and period
+    assert (updated.status, updated.trial_end) == ("trialing", sub.trial_end)
+    item = updated["items"].data[0]
+    assert (item.current_period_start, item.current_period_end) == (FROZEN, sub.trial_end)
+    # And the trial's end waits in pending_update, the first month's invoice open and unpaid
+    pending = updated.pending_update
+    assert (pending.trial_end, pending.billing_cycle_anchor, pending.expires_at) == (now, now, now + 23 * HOUR)
+    assert pending.subscription_items is None
+    invoice = emu.client.v1.invoices.retrieve(updated.latest_invoice)
+    assert (invoice.status, invoice.amount_due, invoice.amount_paid, invoice.next_payment_attempt) == (
+        "open", 1000, 0, None)
+    # And no trial_will_end went out: only the invoice's events and one subscription update
+    assert _new_types(emu, before) == [
+        "invoice.created", "invoice.finalized", "payment_intent.created", "charge.failed",
+        "payment_intent.payment_failed", "invoice.payment_failed", "customer.subscription.updated"]
+    # When the invoice is paid with a working card
+    emu.client.v1.invoices.pay(invoice.id, {"payment_method": "pm_card_visa"})
+    # Then the trial ends as of the update: active, a month from then, nothing pending
+    after = emu.client.v1.subscriptions.retrieve(sub.id)
+    item = after["items"].data[0]
+    assert (after.status, after.trial_end, after.pending_update) == ("active", now, None)
+    assert (item.current_period_start, item.current_period_end) == (now, now + 31 * DAY)
+    assert emu.types()[-2:] == ["customer.subscription.updated", "customer.subscription.pending_update_applied"]
+
+
+def test_an_unpaid_trial_end_now_expires_and_the_trial_runs_on(emu: Emu):
+    # Given a trial end waiting on a declined invoice
+    clock, sub, basic = _trialing(emu)
+    invoice_id = _end_trial_now(emu, sub).latest_invoice
+    before = emu.events()
+    # When 23 hours pass without payment
+    emu.advance(clock, 23 * HOUR + 60)
+    # Then the invoice is void and the subscription still trials until its own trial end
+    assert emu.client.v1.invoices.retrieve(invoice_id).status == "void"
+    after = emu.client.v1.subscriptions.retrieve(sub.id)
+    assert (after.status, after.trial_end, after.pending_update) == ("trialing", sub.trial_end, None)
+    assert _new_types(emu, before) == [
+        "invoice.voided", "customer.subscription.updated", "customer.subscription.pending_update_expired"]
+
+
+def test_a_paid_trial_end_now_with_pending_if_incomplete_ends_the_trial_at_once(emu: Emu):
+    # Given a trialing subscription with a working card
+    clock, sub, basic = _trialing(emu, card=None)
+    now = FROZEN + 2 * DAY
+    # When the trial is ended now with pending_if_incomplete
+    updated = _end_trial_now(emu, sub)
+    # Then the first month's invoice was paid and the trial ended, with nothing pending
+    assert (updated.status, updated.trial_end, updated.pending_update) == ("active", now, None)
+    invoice = emu.client.v1.invoices.retrieve(updated.latest_invoice)
+    assert (invoice.status, invoice.amount_paid) == ("paid", 1000)
