@@ -39,10 +39,59 @@ class _OneDynamoDbRequestAtATime:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("DynamoDB"):
             return self._app(environ, start_response)
         with self._lock:
-            return list(self._app(environ, start_response))
+            try:
+                return list(self._app(environ, start_response))
+            finally:
+                if target.rsplit(".", 1)[-1] not in _READS:
+                    _WRITES[0] += 1  # the query index below is rebuilt on its next use
+
+
+# DynamoDB operations that change no item: every other request invalidates _query_candidates' groups.
+_READS = {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables", "DescribeTimeToLive",
+          "DescribeContinuousBackups", "ListTagsOfResource", "TransactGetItems"}
+_WRITES = [0]
+_moto_query = MotoTable.query
+
+
+def _query_candidates(table: Any, hash_key: Any, index_name: str | None,
+                      hash_key_conditions: list[tuple[str, Any]] | None) -> list[Any] | None:
+    """The items a Query can match, without moto's walk over the whole table (sorted anew on every Query): a
+    table's partition, or an index partition from groups built once per write. None: let moto walk."""
+    if index_name is None:
+        found = table.items.get(hash_key) if hash_key is not None else None
+        if found is None:
+            return []
+        return list(found.values()) if table.range_key_attr else [found]
+    if not hash_key_conditions:
+        return None
+    names = tuple(name for name, _ in hash_key_conditions)
+    cache = table.__dict__.setdefault("_paykit_query_groups", {})
+    entry = cache.get((index_name, names))
+    if entry is None or entry[0] != _WRITES[0]:
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for item in table.all_items():
+            values = tuple(item.attrs.get(name) for name in names)
+            if all(values):
+                groups.setdefault(values, []).append(item)
+        entry = cache[(index_name, names)] = (_WRITES[0], groups)
+    return entry[1].get(tuple(value for _, value in hash_key_conditions), [])
+
+
+def _query_with_candidates(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's Table.query (its checks, sorting, paging, filters) over the candidates alone (see above)."""
+    index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+    candidates = _query_candidates(table, hash_key, index_name, kwargs.get("hash_key_conditions"))
+    if candidates is None:
+        return _moto_query(table, hash_key, *args, **kwargs)
+    table.all_items = lambda: candidates  # this Query only: requests are serialised above
+    try:
+        return _moto_query(table, hash_key, *args, **kwargs)
+    finally:
+        del table.all_items
 
 
 class _CopyWithoutTables:
@@ -114,6 +163,10 @@ def _transact_write_items_with_item_undo(backend: Any, transact_items: list[dict
         _COPY.state.skip_tables = False
 
 
+def _install_partition_queries() -> None:
+    MotoTable.query = _query_with_candidates  # type: ignore[method-assign]
+
+
 def _install_item_level_rollback() -> None:
     moto_dynamodb.copy = _COPY  # type: ignore[assignment]
     moto_dynamodb.DynamoDBBackend.transact_write_items = _transact_write_items_with_item_undo  # type: ignore
@@ -132,6 +185,7 @@ class _MotoServer(ThreadedMotoServer):
     def _server_entry(self) -> None:
         _install_item_level_rollback()
         _install_cheap_sqs_clock()
+        _install_partition_queries()
         app = _OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
