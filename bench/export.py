@@ -3,8 +3,8 @@
 Seeds N payments for one developer with BatchWriteItem into moto server (a process of its own), shaped exactly as
 the event processor writes them (bench.lists' builders), then exports E2 as CSV through scripts/export.py's loop
 over the in-process handlers, writing to a file. Peak memory is this process's: tracemalloc's peak over the export
-alone (the handler and the client loop; seeding is outside it, moto is in its own process). moto answers a GSI
-Query by reading its whole table, so the rows per second are also given without the time spent inside DynamoDB
+alone (the handler and the client loop; seeding is outside it, moto is in its own process: the local stack's,
+whose Queries read one partition). The rows per second are also given without the time spent inside DynamoDB
 calls (PayKit's own cost per row, under tracemalloc, which slows Python allocations).
 Usage: python -m bench.export --sizes 1000,10000,100000
 """
@@ -40,8 +40,11 @@ class MotoProcess(MotoAws):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        self._process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The local stack's own moto server (local/aws_local.py: serialised DynamoDB requests, partition queries).
+        serve = (f"import time; from local.aws_local import MotoAws; MotoAws('127.0.0.1', {port}).start(); "
+                 "time.sleep(10**9)")
+        self._process = subprocess.Popen([sys.executable, "-c", serve], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
         self.endpoint_url = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
