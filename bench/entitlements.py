@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 import jwt
 import requests

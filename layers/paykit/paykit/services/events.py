@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from paykit.cache import TtlCache
 from paykit.errors import PayKitError
-from paykit.metrics import contribution, day_contribution, monthly_cents, movement, mrr_of  # noqa: F401 (re-exported)
+from paykit.metrics import contribution, day_contribution, movement, mrr_of
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
 from paykit.services import entitlements, names

@@ -15,7 +15,7 @@ from paykit.models.config import MODES
 from paykit.models.stats import CurrencyStats, ModeStats, PaymentStats
 from paykit.observability import MetricUnit, logger
 from paykit.services import names
-from paykit.services.events import StripeReader, contribution, day_contribution, default_processor
+from paykit.services.events import StripeReader, default_processor
 from paykit.store import keys
 from paykit.store import projects as project_store
 from paykit.store.table import Table, batch_get, default_table, is_conditional_failure
@@ -195,8 +195,7 @@ def refresh_changed_scope(table: Table, project_id: str, mode: str, stripe: Stri
         scopes = [(p["id"], m) for p in project_store.list_for_developer(table, owner_id) for m in MODES]
         rollup: dict[str, dict[str, int]] = {m: {} for m in MODES}
         for stored in batch_get(table, [keys.counters(p, m) for p, m in scopes]):
-            _merge(rollup[stored["pk"].rsplit("#", 1)[1]],
-                   {n: int(v) for n, v in stored.items() if n not in _NOT_COUNTERS and isinstance(v, int)})
+            _merge(rollup[stored["pk"].rsplit("#", 1)[1]], _figures(stored))
         corrected += _put_rollup(table, owner_id, rollup, corrected)
     return corrected
 
@@ -267,8 +266,8 @@ def recount(table: Table, project_id: str, mode: str, unnamed: list[dict[str, An
         for record in table.query_all("gsi1pk = :pk", {":pk": partition}, index=keys.GSI1):
             if unnamed is not None and names.unnamed(record):
                 unnamed.append(record)
-            _merge(totals, contribution(record))
-            for day, sums in day_contribution(record).items():
+            _merge(totals, metrics.contribution(record))
+            for day, sums in metrics.day_contribution(record).items():
                 _merge(days.setdefault(day, {}), sums)
     return totals, days
 

@@ -262,10 +262,9 @@ def _pay_open_invoice(gateway: StripeGateway, scope: Scope, sub_id: str) -> None
     """Resuming a subscription whose last invoice is unpaid pays it first: a decline is a 402 and the cancellation
     stays scheduled (issue 11, item 7's rule for resume)."""
     def pay(c: Any) -> None:
-        invoice = c.v1.subscriptions.retrieve(sub_id).latest_invoice
-        invoice_id = invoice if isinstance(invoice, str) else getattr(invoice, "id", None)
-        if invoice_id and c.v1.invoices.retrieve(invoice_id).status == "open":
-            c.v1.invoices.pay(invoice_id)
+        invoice = c.v1.subscriptions.retrieve(sub_id, {"expand": ["latest_invoice"]}).latest_invoice
+        if invoice is not None and invoice.status == "open":
+            c.v1.invoices.pay(invoice.id)
 
     gateway.call(scope.project_id, scope.mode, pay)
 
