@@ -59,7 +59,7 @@ def token(secret: str, sub: str) -> str:
 
 def seed_projects(client: HandlerClient, dev: str, count: int) -> None:
     """`count` projects, each with two subscriptions and a payment applied by the event processor."""
-    from paykit.services.events import default_processor
+    from paykit.processor import default_processor
     from tests.stripe_events import event, invoice, subscription
 
     now = int(time.time())

@@ -42,7 +42,7 @@ def token(secret: str, sub: str, project_id: str | None = None) -> str:
 
 def setup(client: HandlerClient, emulator_url: str, secret: str) -> dict[str, Any]:
     """A project with a Basic plan carrying `exports` (metered) and `api`, and a user subscribed to it."""
-    from paykit.services.events import default_processor
+    from paykit.processor import default_processor
 
     dev = token(secret, f"bench-dev-{uuid.uuid4()}")
     account = requests.post(f"{emulator_url}/_emulator/accounts", json={}, timeout=10).json()
@@ -91,7 +91,7 @@ def measure(client: HandlerClient, path: str, user_token: str, query: dict[str, 
 
 def deliver_reports(moto_sqs: Any, queue_url: str, duplicate_every: int) -> int:
     """Every queued usage report through the event processor (every `duplicate_every`-th twice); the count."""
-    from paykit.services.events import default_processor
+    from paykit.processor import default_processor
 
     delivered = 0
     while True:

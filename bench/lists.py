@@ -57,7 +57,8 @@ class Meter:
 
 def build_records(project_id: str, owner: str, n: int, start: datetime) -> tuple[list[dict], dict, dict]:
     """N subscriptions and N payments as the processor stores them, with the counters and day sums they add."""
-    from paykit.services.events import _clean, _deltas, _day_deltas, _with_listing, record_id
+    from paykit.processor.ledger import day_deltas, deltas
+    from paykit.processor.records import clean, record_id, with_listing
     from paykit.store import keys
 
     items, changes = [], []
@@ -81,11 +82,11 @@ def build_records(project_id: str, owner: str, n: int, start: datetime) -> tuple
                "stripe_subscription_id": sub_id, "description": "1 x Pro", "version": 1}
         pay["status"] = pay["base_status"]
         for kind, record in (("subscription", sub), ("payment", pay)):
-            record = _with_listing(_clean(record), project_id, "test", kind)
+            record = with_listing(clean(record), project_id, "test", kind)
             items.append(record)
             changes.append((None, record))
     # Records first seen already counting are `new` on their own created day, whatever day is given here.
-    return items, _deltas(changes), _day_deltas(changes, datetime.now(timezone.utc).date().isoformat())
+    return items, deltas(changes), day_deltas(changes, datetime.now(timezone.utc).date().isoformat())
 
 
 def seed(project_id: str, owner: str, n: int) -> float:

@@ -137,7 +137,7 @@ class _Project:
         # The project's E8 URL as a webhook endpoint for the events PayKit handles (as Stripe advises: only those
         # an integration uses; `invoice.paid` without its twin `invoice.payment_succeeded`, which PayKit applies
         # the same way, so renewals cost half the deliveries), its signing secret into the config as a user would.
-        from paykit.services.events import HANDLERS  # after the stack set the environment the layer reads
+        from paykit.processor import HANDLERS  # after the stack set the environment the layer reads
 
         urls = requests.get(f"{api}/api/v1/payments/stripe/projects/{pid}/webhook-urls", headers=auth,
                             timeout=10).json()

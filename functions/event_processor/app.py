@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from paykit.observability import logger, metrics, tracer
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 
 # Clients are built during init; the Stripe SDK only when an event needs an object fetched.
 default_processor()

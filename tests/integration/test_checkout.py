@@ -12,7 +12,7 @@ import requests
 from paykit.auth import Principal, Role
 from paykit.models.checkout import CheckoutRequest
 from paykit.services import checkout
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.conftest import JWT_SECRET

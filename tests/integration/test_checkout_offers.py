@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 from tests.integration.test_checkout import CHECKOUT, Shop, make_shop, start_checkout
 
 BASE = "/api/v1/payments/stripe"

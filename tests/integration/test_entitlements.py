@@ -11,7 +11,7 @@ import requests
 
 from local import lambda_host
 from paykit.services import entitlements
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.integration.test_checkout import CHECKOUT, OK_URLS, Shop, make_shop, start_checkout

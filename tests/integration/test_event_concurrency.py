@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import uuid
 
-from paykit.services.events import EventProcessor, GatewayReader
+from paykit.processor import EventProcessor, GatewayReader
 from paykit.store.table import default_table
 from tests.integration.test_event_processor import deliver, lifecycle, stored_state
 from tests.stripe_events import body_of

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from local import lambda_host
-from paykit.services.events import EventProcessor, record_id
+from paykit.processor import EventProcessor, record_id
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.stripe_events import body_of, charge, checkout_session, event, invoice, subscription

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from paykit.secrets import stripe_secret_name
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.conftest import SECRET_PREFIX

@@ -239,7 +239,7 @@ def test_the_export_script_writes_the_whole_list_chunk_by_chunk(client, dev_toke
 
 def test_a_chunk_cut_short_by_dynamodbs_1_mb_limit_is_followed_by_the_rest(client, dev_token, developer):
     from paykit.models.common import iso
-    from paykit.services.events import _clean, _with_listing, record_id
+    from paykit.processor.records import clean, record_id, with_listing
     from paykit.store import keys
     from paykit.store.table import default_table, serialize
 
@@ -247,7 +247,7 @@ def test_a_chunk_cut_short_by_dynamodbs_1_mb_limit_is_followed_by_the_rest(clien
     project = new_project(client, dev_token, "Big")
     owner = developer
     table = default_table()
-    items = [_with_listing(_clean({
+    items = [with_listing(clean({
         **keys.payment(project, "test", f"pi_{i:05d}"), "type": "payment", "owner_id": owner,
         "id": record_id("pay", project, "test", f"pi_{i:05d}"), "project_id": project, "is_test_mode": True,
         "payment_intent_id": f"pi_{i:05d}", "status": "succeeded", "base_status": "succeeded", "amount_cents": 100,

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.conftest import JWT_SECRET

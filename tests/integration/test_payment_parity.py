@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from paykit.services.events import record_id
+from paykit.processor import record_id
 from paykit.store import keys
 from tests.integration.test_event_processor import T0, counters, deliver, item
 from tests.integration.test_lists import get, new_project, sub_event

@@ -6,7 +6,7 @@ import stripe
 
 from local import lambda_host
 from local.queue_poller import QueuePoller
-from paykit.services.events import record_id
+from paykit.processor import record_id
 from paykit.services.reconciler import active_projects
 from paykit.store import keys
 from paykit.store.table import default_table

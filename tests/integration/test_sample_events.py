@@ -13,7 +13,7 @@ import requests
 from events.fill import EVENTS_DIR, TEST_WEBHOOK_SECRET, fill
 from local import lambda_host
 from local.template import functions
-from paykit.services.events import HANDLERS
+from paykit.processor import HANDLERS
 from tests.conftest import JWT_SECRET
 from tests.support import make_token
 

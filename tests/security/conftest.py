@@ -13,7 +13,7 @@ import stripe
 from local.template import Route
 from paykit import aws
 from paykit.secrets import stripe_secret_name
-from paykit.services.events import default_processor
+from paykit.processor import default_processor
 from paykit.store.table import default_table
 from tests.conftest import JWT_SECRET, SECRET_PREFIX
 from tests.integration.test_checkout import Shop, make_shop, subscribe

@@ -37,6 +37,17 @@ _UNAVAILABLE_CODES = frozenset({
 })
 
 
+def send_message(sqs: Any, failure: str, **message: Any) -> None:
+    """One SQS SendMessage. Whatever stops it (throttling, an outage, a refusal) is QueueUnavailable(failure): the
+    message is not queued and the caller's client retries (a 503)."""
+    from paykit.errors import QueueUnavailable
+
+    try:
+        sqs.send_message(**message)
+    except (botocore_errors.ClientError, botocore_errors.BotoCoreError) as exc:
+        raise QueueUnavailable(failure) from exc
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """Throttling, an AWS-side 5xx or a network failure that outlived botocore's retries: transient, not a bug."""
     if isinstance(exc, botocore_errors.ClientError):

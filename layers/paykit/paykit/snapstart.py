@@ -37,7 +37,7 @@ CONTAINER_CACHES = (
     ("paykit.stripe_gateway", "default_gateway"),
     ("paykit.auth", "default_verifier"),
     ("paykit.services.webhooks", "default_receiver"),
-    ("paykit.services.events", "default_processor"),
+    ("paykit.processor.engine", "default_processor"),
     ("paykit.services.reconciler", "default_reconciler"),
 )
 

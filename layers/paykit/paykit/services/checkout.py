@@ -4,26 +4,19 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from paykit.auth import Principal
 from paykit.cache import TtlCache
 from paykit.errors import BadRequest, InvalidInput, NotFound
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
 from paykit.models.entitlements import billing_settings_of
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
-from paykit.services import names
-from paykit.services.events import EventProcessor, default_processor
-from paykit.services.subscriptions import (
-    SUBSCRIBED,
-    Scope,
-    check_redirect_url,
-    customer_of,
-    scope_of,
-    user_subscriptions,
-)
+from paykit import names
+from paykit.processor import EventProcessor, default_processor
+from paykit.scope import Scope, check_redirect_url, scope_of
+from paykit.services.subscriptions import SUBSCRIBED, customer_of, user_subscriptions
 from paykit.store import keys
-from paykit.store.table import Table, cancellation_codes, default_table
+from paykit.store.errors import ConditionFailed
+from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
 
@@ -49,8 +42,8 @@ def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
             {"Put": {"Item": {**keys.user_of_customer(scope.project_id, scope.mode, customer.id),
                               "type": "user_of_customer", **mapping}}},
         ])
-    except ClientError as exc:
-        if cancellation_codes(exc)[:1] != ["ConditionalCheckFailed"]:
+    except ConditionFailed as exc:
+        if not exc.failed_at(0):
             raise
         winner = table.get(keys.customer_of_user(scope.project_id, scope.mode, scope.user_id), consistent=True)
         return winner["customer_id"]

@@ -12,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
 
 from paykit import aws
 from paykit.auth import Principal
 from paykit.cache import TtlCache
-from paykit.errors import BadRequest, Conflict, Forbidden, NotFound, QueueUnavailable
+from paykit.errors import BadRequest, Conflict, Forbidden, NotFound
 from paykit.models.common import iso, utcnow
 from paykit.models.entitlements import (
     BillingSettings,
@@ -35,16 +33,17 @@ from paykit.models.entitlements import (
     UserUsageOut,
     billing_settings_of,
 )
+from paykit.processor.projections.entitlements import ENDED
+from paykit.scope import Scope, scope_of
 from paykit.services.projects import owned_project
 from paykit.settings import get_settings
 from paykit.store import keys
 from paykit.store import projects as project_store
-from paykit.store.table import Table, cancellation_codes, default_table, is_conditional_failure
+from paykit.store.errors import ConditionFailed
+from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
 CATALOG_SECONDS = 60.0  # a developer's change of a limit reaches warm containers within a minute
-GRANTING = ("active", "trialing", "past_due")  # past_due only within the project's grace days
-ENDED = ("canceled", "unpaid", "incomplete_expired", "paused", "incomplete")
 MARKER_DAYS = 2  # a usage retry within two days is recognised (Stripe keeps meter event identifiers 24 h)
 _catalogs: TtlCache[dict[str, dict[str, Any]]] = TtlCache(CATALOG_SECONDS)
 
@@ -54,25 +53,6 @@ def _mode(test_mode: bool) -> str:
 
 
 # ---------------------------------------------------------------------- pure rules
-
-
-def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created: int) -> dict[str, Any] | None:
-    """The subscription fields of a user's item after a change of one of their subscriptions (None: unchanged).
-
-    The item follows the user's subscription that grants access: a change of another subscription replaces it only
-    when that one grants access (a new plan) or the tracked one no longer does."""
-    ent = ent or {}
-    tracked, status = ent.get("sub_id"), sub.get("status")
-    if tracked and tracked != sub["subscription_id"] and status not in GRANTING and ent.get("sub_status") in GRANTING:
-        return None
-    was_past_due = tracked == sub["subscription_id"] and ent.get("sub_status") == "past_due"
-    return {
-        "sub_id": sub["subscription_id"], "sub_status": status, "customer_id": sub.get("customer_id"),
-        "current_period_start": sub.get("current_period_start"), "current_period_end": sub.get("current_period_end"),
-        "cancel_at": sub.get("cancel_at"),
-        "past_due_since": (ent.get("past_due_since") if was_past_due else iso(_at(created)))
-        if status == "past_due" else None,
-    }
 
 
 def period_of(ent: dict[str, Any], now: datetime) -> tuple[str, str]:
@@ -125,39 +105,6 @@ def evaluate(ent: dict[str, Any] | None, key: str, features: dict[str, dict[str,
 def held_keys(ent: dict[str, Any] | None, features: dict[str, dict[str, Any]]) -> list[str]:
     """The feature keys a user's held lookup keys stand for, once each."""
     return sorted({(features.get(lk) or {}).get("key", lk) for lk in (ent or {}).get("features") or []})
-
-
-def _at(created: int) -> datetime:
-    return datetime.fromtimestamp(int(created), timezone.utc)
-
-
-# ---------------------------------------------------------------------- the processor's writes
-
-
-def summary_update(ent: dict[str, Any] | None, summary: dict[str, Any], created: int) -> dict[str, Any] | None:
-    """The item's entitlements from `entitlements.active_entitlement_summary.updated` (None: older than stored)."""
-    if ent and int(ent.get("features_at") or 0) > created:
-        return None
-    found = ((summary.get("entitlements") or {}).get("data")) or []
-    return {"features": sorted({e.get("lookup_key") for e in found if e.get("lookup_key")}),
-            "features_at": created, "customer_id": summary.get("customer")}
-
-
-def item_update(key: dict[str, str], ent: dict[str, Any] | None, fields: dict[str, Any],
-                user_id: str) -> dict[str, Any]:
-    """One transaction action: SET the given fields under the item's `ent_version` (a concurrent writer makes the
-    transaction retry); usage counters, ADDed by `usage`, are never touched."""
-    version = int((ent or {}).get("ent_version") or 0)
-    names = {f"#f{i}": name for i, name in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(fields.values())}
-    sets = [f"#f{i} = :f{i}" for i in range(len(fields))] + ["#type = :type", "user_id = :user", "ent_version = :next"]
-    return {"Update": {
-        "Key": key, "UpdateExpression": "SET " + ", ".join(sets),
-        "ConditionExpression": "attribute_not_exists(ent_version) OR ent_version = :v",
-        "ExpressionAttributeNames": {**names, "#type": "type"},
-        "ExpressionAttributeValues": {**values, ":type": "entitlements", ":user": user_id, ":v": version,
-                                      ":next": version + 1},
-    }}
 
 
 # ---------------------------------------------------------------------- catalog and settings (developers)
@@ -232,9 +179,7 @@ def create_feature(caller: Principal, project_id: uuid.UUID, test_mode: bool, bo
             **({"meter_id": meter} if meter else {})}
     try:
         table.put(item, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as exc:
-        if not is_conditional_failure(exc):
-            raise
+    except ConditionFailed as exc:
         raise Conflict(f"Feature '{lookup}' already exists") from exc
     catalog(table, project, mode, fresh=True)
     return _feature_out(item)
@@ -292,10 +237,8 @@ def user_usage(caller: Principal, project_id: uuid.UUID, user_id: str, test_mode
 # ---------------------------------------------------------------------- end users
 
 
-def _user_state(caller: Principal, test_mode: bool, table: Table) -> tuple[Any, dict[str, Any] | None,
+def _user_state(caller: Principal, test_mode: bool, table: Table) -> tuple[Scope, dict[str, Any] | None,
                                                                               dict[str, dict[str, Any]]]:
-    from paykit.services.subscriptions import scope_of  # the end-user scope and its cached project gate
-
     scope = scope_of(caller, test_mode, table, cached=True)
     ent = table.get(keys.entitlements(scope.project_id, scope.mode, scope.user_id))
     return scope, ent, catalog(table, scope.project_id, scope.mode)
@@ -355,9 +298,8 @@ def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
     try:
         table.transact([{"Put": {"Item": marker, "ConditionExpression": "attribute_not_exists(pk)"}},
                         {"Update": update}])
-    except ClientError as exc:
-        codes = cancellation_codes(exc)
-        if codes[:1] == ["ConditionalCheckFailed"]:  # this key was counted before: answer as then
+    except ConditionFailed as exc:
+        if exc.failed_at(0):  # this key was counted before: answer as then
             marker = table.get(marker_key, consistent=True) or marker
             if marker.get("feature") != body.feature or int(marker.get("quantity") or 0) != body.quantity:
                 raise Conflict("Idempotency-Key was already used with other parameters") from exc
@@ -365,15 +307,13 @@ def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
                 _queue_report(table, scope, marker, ent)
             return UsageOut(feature=body.feature, quantity=body.quantity, used=int(marker["used"]), limit=limit,
                             remaining=max(0, limit - int(marker["used"])), resets_at=resets_at, duplicate=True)
-        if codes[1:2] == ["ConditionalCheckFailed"]:
-            raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)") from exc
-        raise
+        raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)") from exc
     _queue_report(table, scope, marker, ent)
     return UsageOut(feature=body.feature, quantity=body.quantity, used=marker["used"], limit=limit,
                     remaining=max(0, limit - marker["used"]), resets_at=resets_at)
 
 
-def _queue_report(table: Table, scope: Any, marker: dict[str, Any], ent: dict[str, Any] | None) -> None:
+def _queue_report(table: Table, scope: Scope, marker: dict[str, Any], ent: dict[str, Any] | None) -> None:
     """The meter event goes to Stripe through the webhook queue (the processor sends it, retried by SQS and
     dead-lettered like an event), so a Stripe outage loses nothing; the marker then says it is queued. A failure
     here is a 503: the client's retry with the same key queues it (and counts nothing again)."""
@@ -381,12 +321,9 @@ def _queue_report(table: Table, scope: Any, marker: dict[str, Any], ent: dict[st
                "event_id": marker["identifier"], "event_name": marker["feature"],
                "customer_id": (ent or {}).get("customer_id"), "value": int(marker["quantity"]),
                "timestamp": int(utcnow().timestamp())}
-    try:
-        aws.client("sqs").send_message(
-            QueueUrl=get_settings().queue_url, MessageBody=json.dumps(message, separators=(",", ":")),
-            MessageDeduplicationId=marker["identifier"], MessageGroupId=f"{scope.project_id}#{scope.mode}#usage")
-    except (ClientError, BotoCoreError) as exc:
-        raise QueueUnavailable("Usage was counted but its report could not be queued; retry with the same "
-                               "Idempotency-Key") from exc
+    aws.send_message(
+        aws.client("sqs"), "Usage was counted but its report could not be queued; retry with the same Idempotency-Key",
+        QueueUrl=get_settings().queue_url, MessageBody=json.dumps(message, separators=(",", ":")),
+        MessageDeduplicationId=marker["identifier"], MessageGroupId=f"{scope.project_id}#{scope.mode}#usage")
     table.update({"pk": marker["pk"], "sk": marker["sk"]}, UpdateExpression="SET queued = :t",
                  ExpressionAttributeValues={":t": True})

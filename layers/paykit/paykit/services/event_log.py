@@ -8,7 +8,7 @@ from typing import Any
 from paykit.auth import Principal
 from paykit.errors import NotFound
 from paykit.models.events import EventLogEntry, EventLogPage, EventReplayOut
-from paykit.services.events import EventProcessor, default_processor
+from paykit.processor import EventProcessor, default_processor
 from paykit.store.paging import index_page
 from paykit.services.projects import owned_project
 from paykit.store import events as event_store

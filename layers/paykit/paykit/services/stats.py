@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import single_metric
-from botocore.exceptions import ClientError
 
 from paykit import metrics
 from paykit.auth import Principal
@@ -14,11 +13,12 @@ from paykit.models.common import iso, utcnow
 from paykit.models.config import MODES
 from paykit.models.stats import CurrencyStats, ModeStats, PaymentStats
 from paykit.observability import MetricUnit, logger
-from paykit.services import names
-from paykit.services.events import StripeReader, default_processor
+from paykit import names
+from paykit.processor import StripeReader, default_processor
 from paykit.store import keys
 from paykit.store import projects as project_store
-from paykit.store.table import Table, batch_get, default_table, is_conditional_failure
+from paykit.store.errors import ConditionFailed
+from paykit.store.table import Table, batch_get, default_table
 
 WINDOW_DAYS = 30
 _NOT_COUNTERS = {"pk", "sk", "type"}
@@ -309,9 +309,7 @@ def _reconcile(table: Table, key: dict[str, str], expected: dict[str, int], proj
     try:
         table.update(key, UpdateExpression="SET " + ", ".join(sets), ConditionExpression=" AND ".join(conditions),
                      ExpressionAttributeNames=names_map, ExpressionAttributeValues=values)
-    except ClientError as exc:
-        if not is_conditional_failure(exc):
-            raise
+    except ConditionFailed:
         logger.info("counters changed while recounting; the next run corrects them", item=key["sk"])
         return 0
     return len(drifted)

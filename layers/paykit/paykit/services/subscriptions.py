@@ -1,14 +1,10 @@
 """The end user's own subscription and payments (E14-E18, resume, preview): scoped by the token's project and sub."""
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from paykit.auth import Principal
-from paykit.cache import TtlCache
-from paykit.errors import BadRequest, InvalidInput, NotFound, PaymentRequired
+from paykit.errors import BadRequest, NotFound, PaymentRequired
 from paykit.models.subscriptions import (
     CancelOut,
     PaymentList,
@@ -18,11 +14,13 @@ from paykit.models.subscriptions import (
     SubscriptionOut,
     UpdateOut,
 )
-from paykit.services.events import EventProcessor, _payment_intent_of, _ts, default_processor
+from paykit.processor import EventProcessor, default_processor
+from paykit.scope import Scope, check_redirect_url, scope_of
 from paykit.store.paging import decode_cursor, encode_cursor
 from paykit.store import keys
 from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
+from paykit.stripe_objects import payment_intent_of, ts
 
 # Decision 18: the newest of these first, else the newest final one.
 NON_FINAL = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
@@ -30,75 +28,6 @@ NON_FINAL = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
 UNPAID = ("past_due", "unpaid")
 # Decision 14: what counts as "already subscribed" for E12.
 SUBSCRIBED = ("active", "trialing", "past_due")
-# Reads (E14, E15) trust a project gate for this long per container: warm reads skip the project GetItem.
-GATE_SECONDS = 30.0
-_LOCAL_HOSTS = ("localhost", "127.0.0.1")
-_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
-
-
-class Scope:
-    """The caller's (project, mode, user): every key an end-user route touches is built from it, nothing else."""
-
-    def __init__(self, caller: Principal, test_mode: bool, config: dict[str, Any]) -> None:
-        self.project_id = str(caller.project_id)
-        self.user_id = caller.sub
-        self.mode = "test" if test_mode else "live"
-        self.config = config
-
-    def idempotency_key(self, operation: str, client_key: str | None, *parts: Any) -> str | None:
-        """Decision 16: the client's Idempotency-Key, scoped by project, mode, user and operation, so one user's key
-        never replays another's request; without one the SDK's own per-request key covers network retries."""
-        if not client_key:
-            return None
-        raw = "\x1f".join([operation, self.project_id, self.mode, self.user_id, client_key, *map(str, parts)])
-        return f"paykit-{operation}-{hashlib.sha256(raw.encode()).hexdigest()}"
-
-
-_gates: TtlCache[dict[str, Any]] = TtlCache(GATE_SECONDS)
-
-
-def scope_of(caller: Principal, test_mode: bool, table: Table | None = None, cached: bool = False) -> Scope:
-    """404 when the token's project is missing, its config inactive or the mode has no secret key (decision 5)."""
-    project_id = str(caller.project_id)
-    mode = "test" if test_mode else "live"
-    item = _gates.get(project_id) if cached else None
-    if item is None or not _configured(item, mode):  # "not configured" is never trusted from the cache
-        item = (table or default_table()).get(keys.project(project_id))
-        if item is None:
-            raise NotFound("Project not found")
-        if not _configured(item, mode):
-            raise NotFound("Stripe not configured")
-        if cached:  # stamped when read, so a warm container still re-reads every GATE_SECONDS
-            _gates.put(project_id, item)
-    return Scope(caller, test_mode, item.get("config") or {})
-
-
-def _configured(item: dict[str, Any], mode: str) -> bool:
-    config = item.get("config") or {}
-    return bool(config.get("is_active") and (config.get(mode) or {}).get("secret_key_masked"))
-
-
-def check_redirect_url(scope: Scope, field: str, url: str) -> str:
-    """Decision 15: absolute https (http only to localhost in test mode), inside the project's allowed origins."""
-    url = url.strip()
-    try:
-        # Whitespace, control characters and backslashes are where urlsplit and browsers read a different host
-        # (browsers drop tabs/newlines and treat `\` as `/`); urlsplit raises on bad ports, IPv6 and NFKC tricks.
-        if _UNSAFE_URL_CHARS.search(url):
-            raise ValueError("unsafe characters")
-        parts = urlsplit(url)
-        port = "" if parts.port is None else f":{parts.port}"  # `:0` is not the default port
-    except ValueError:
-        port = None
-    if port is None or not parts.hostname or "@" in parts.netloc or not (parts.scheme == "https" or (
-            parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS and scope.mode == "test")):
-        raise InvalidInput(("body", field), "Must be an absolute https URL (http only for localhost in test mode)",
-                           "url_scheme")
-    allowed = scope.config.get("allowed_redirect_origins") or []
-    if allowed and f"{parts.scheme}://{parts.hostname.lower()}{port}" not in allowed:
-        raise InvalidInput(("body", field), "URL origin is not in the project's allowed_redirect_origins",
-                           "url_origin")
-    return url
 
 
 # ---------------------------------------------------------------------- records of the user
@@ -218,8 +147,8 @@ def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: 
     obj = _record(processor, gateway, scope, sub)
     immediate = obj.get("status") == "canceled"
     return CancelOut(
-        subscription_id=sub_id, status=obj["status"], cancel_at=None if immediate else _ts(obj.get("cancel_at")),
-        cancelled_at=_ts(obj.get("canceled_at")),
+        subscription_id=sub_id, status=obj["status"], cancel_at=None if immediate else ts(obj.get("cancel_at")),
+        cancelled_at=ts(obj.get("canceled_at")),
         message=("Subscription has been canceled immediately." if immediate
                  else "Subscription will be canceled at the end of the current billing period."))
 
@@ -254,8 +183,8 @@ def resume_subscription(caller: Principal, test_mode: bool, client_key: str | No
     sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
         sub_id, {"cancel_at_period_end": False, "cancel_at": ""}, options))
     obj = _record(processor, gateway, scope, sub)
-    return CancelOut(subscription_id=sub_id, status=obj["status"], cancel_at=_ts(obj.get("cancel_at")),
-                     cancelled_at=_ts(obj.get("canceled_at")), message="Subscription resumed; it renews as before.")
+    return CancelOut(subscription_id=sub_id, status=obj["status"], cancel_at=ts(obj.get("cancel_at")),
+                     cancelled_at=ts(obj.get("canceled_at")), message="Subscription resumed; it renews as before.")
 
 
 def _pay_open_invoice(gateway: StripeGateway, scope: Scope, sub_id: str) -> None:
@@ -276,7 +205,7 @@ def _decline_message(gateway: StripeGateway, scope: Scope, invoice: Any) -> str:
     def read(c: Any) -> str | None:
         if not invoice_id:
             return None
-        pi = _payment_intent_of(c.v1.invoice_payments.list({"invoice": invoice_id}).to_dict().get("data") or [])
+        pi = payment_intent_of(c.v1.invoice_payments.list({"invoice": invoice_id}).to_dict().get("data") or [])
         if pi is None:
             return None
         intent = c.v1.payment_intents.retrieve(pi)
@@ -357,4 +286,4 @@ def preview_subscription_update(caller: Principal, test_mode: bool, new_price_id
     return PreviewOut(subscription_id=sub_id, price_id=price["id"], proration_behavior=proration_behavior,
                       currency=preview.get("currency") or price.get("currency"), amount_due_now=now_amount,
                       next_invoice_amount=next_amount,
-                      next_invoice_at=_ts(preview.get("next_payment_attempt") or preview.get("period_end")))
+                      next_invoice_at=ts(preview.get("next_payment_attempt") or preview.get("period_end")))

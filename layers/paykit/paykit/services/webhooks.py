@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from paykit import aws
 from paykit.errors import BadRequest, NotFound, QueueUnavailable
 from paykit.models.common import iso, utcnow
 from paykit.secrets import SecretStore, default_secret_store, stripe_secret_name
 from paykit.settings import Settings, get_settings
 from paykit.store import keys
+from paykit.store.errors import StoreError
 from paykit.store.table import Table, default_table
 
 MODES = ("test", "live")
@@ -137,17 +136,15 @@ class WebhookReceiver:
         if len(body.encode()) > SQS_INLINE_LIMIT:
             self._store_body(project_id, mode, event, message)
             body = json.dumps({**message, "body": None, "stored": True}, separators=(",", ":"))
-        try:
-            self.sqs.send_message(
-                QueueUrl=self.settings.queue_url,
-                MessageBody=body,
-                # Stripe's event id: a redelivery within SQS's 5-minute window is dropped by the queue itself; the
-                # processor's marker covers the rest (dj-stripe dedups on the event id, never the message id).
-                MessageDeduplicationId=event["id"][:128],
-                MessageGroupId=message_group(project_id, mode, event)[:128],
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise QueueUnavailable("Event could not be queued; retry later") from exc
+        aws.send_message(
+            self.sqs, "Event could not be queued; retry later",
+            QueueUrl=self.settings.queue_url,
+            MessageBody=body,
+            # Stripe's event id: a redelivery within SQS's 5-minute window is dropped by the queue itself; the
+            # processor's marker covers the rest (dj-stripe dedups on the event id, never the message id).
+            MessageDeduplicationId=event["id"][:128],
+            MessageGroupId=message_group(project_id, mode, event)[:128],
+        )
 
     def _store_body(self, project_id: str, mode: str, event: dict[str, Any], message: dict[str, Any]) -> None:
         """Oversized bodies go whole into the event record (the processor reads it from there)."""
@@ -160,7 +157,7 @@ class WebhookReceiver:
                 ExpressionAttributeValues={":body": message["body"], ":at": message["received_at"],
                                            ":type": str(event["type"]), ":item": "event"},
             )
-        except (ClientError, BotoCoreError) as exc:
+        except StoreError as exc:
             raise QueueUnavailable("Event could not be stored; retry later") from exc
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
 
 from paykit.errors import Conflict, Forbidden
 from paykit.store import keys
-from paykit.store.table import Table, cancellation_codes, is_conditional_failure
+from paykit.store.errors import ConditionFailed
+from paykit.store.table import Table
 
 
 def create(table: Table, item: dict[str, Any], max_projects: int) -> None:
@@ -30,13 +30,10 @@ def create(table: Table, item: dict[str, Any], max_projects: int) -> None:
                                                           ":devs": keys.developers_gsi(), ":owner": owner}}},
             ]
         )
-    except ClientError as exc:
-        codes = cancellation_codes(exc)
-        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+    except ConditionFailed as exc:
+        if exc.failed_at(1):
             raise Forbidden(f"Project limit reached ({max_projects} projects per developer)") from exc
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise Conflict("Project already exists") from exc
-        raise
+        raise Conflict("Project already exists") from exc
 
 
 def get(table: Table, project_id: str) -> dict[str, Any] | None:
@@ -71,7 +68,5 @@ def save_config(table: Table, project_id: str, config: dict[str, Any], expected_
             ConditionExpression="version = :expected",
             ExpressionAttributeValues=values,
         )
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise Conflict("The configuration was changed concurrently; retry the request") from exc
-        raise
+    except ConditionFailed as exc:
+        raise Conflict("The configuration was changed concurrently; retry the request") from exc

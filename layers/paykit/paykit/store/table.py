@@ -1,4 +1,5 @@
-"""A thin typed wrapper over the low-level DynamoDB client: (de)serialisation, queries by page, transactions."""
+"""A thin typed wrapper over the low-level DynamoDB client: (de)serialisation, queries by page, transactions, and
+botocore's errors translated once into paykit.store.errors."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,9 +7,11 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
 
 from paykit import aws
 from paykit.settings import get_settings
+from paykit.store.errors import translate
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -41,20 +44,23 @@ class Table:
         self.client = client
         self.name = name
 
-    @property
-    def exceptions(self) -> Any:
-        return self.client.exceptions
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """One DynamoDB request; its failure raised as the store's own exception."""
+        try:
+            return getattr(self.client, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc) from exc
 
     def get(self, key: dict[str, str], consistent: bool = False) -> dict[str, Any] | None:
-        out = self.client.get_item(TableName=self.name, Key=serialize(key), ConsistentRead=consistent)
+        out = self.call("get_item", TableName=self.name, Key=serialize(key), ConsistentRead=consistent)
         return deserialize(out["Item"]) if "Item" in out else None
 
     def put(self, item: dict[str, Any], **kwargs: Any) -> None:
-        self.client.put_item(TableName=self.name, Item=serialize(item), **_expression_args(kwargs))
+        self.call("put_item", TableName=self.name, Item=serialize(item), **_expression_args(kwargs))
 
     def update(self, key: dict[str, str], **kwargs: Any) -> dict[str, Any]:
-        out = self.client.update_item(
-            TableName=self.name, Key=serialize(key), ReturnValues="ALL_NEW", **_expression_args(kwargs)
+        out = self.call(
+            "update_item", TableName=self.name, Key=serialize(key), ReturnValues="ALL_NEW", **_expression_args(kwargs)
         )
         return deserialize(out.get("Attributes", {}))
 
@@ -86,7 +92,7 @@ class Table:
             args["ExpressionAttributeNames"] = names
         if filter_expression:
             args["FilterExpression"] = filter_expression
-        out = self.client.query(**args)
+        out = self.call("query", **args)
         last = deserialize(out["LastEvaluatedKey"]) if "LastEvaluatedKey" in out else None
         return [deserialize(i) for i in out.get("Items", [])], last
 
@@ -106,7 +112,7 @@ class Table:
             args["IndexName"] = index
         total = 0
         while True:
-            out = self.client.query(**args)
+            out = self.call("query", **args)
             total += out["Count"]
             if "LastEvaluatedKey" not in out:
                 return total
@@ -114,7 +120,7 @@ class Table:
 
     def transact(self, actions: list[dict[str, Any]]) -> None:
         """Each action is {"Put"|"Update"|"ConditionCheck"|"Delete": {...}} with plain Python values."""
-        self.client.transact_write_items(TransactItems=[_transact_item(self.name, a) for a in actions])
+        self.call("transact_write_items", TransactItems=[_transact_item(self.name, a) for a in actions])
 
 
 def _expression_args(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +152,7 @@ def batch_get(table: Table, item_keys: Iterable[dict[str, str]], consistent: boo
     for start in range(0, len(pending), _BATCH_GET_MAX):
         request = {table.name: {"Keys": pending[start:start + _BATCH_GET_MAX], "ConsistentRead": consistent}}
         for _ in range(_BATCH_GET_ATTEMPTS):
-            out = table.client.batch_get_item(RequestItems=request)
+            out = table.call("batch_get_item", RequestItems=request)
             found += [deserialize(i) for i in out.get("Responses", {}).get(table.name, [])]
             request = out.get("UnprocessedKeys") or {}
             if not request:
@@ -154,17 +160,6 @@ def batch_get(table: Table, item_keys: Iterable[dict[str, str]], consistent: boo
         else:
             raise RuntimeError("DynamoDB kept keys unprocessed")
     return found
-
-
-def is_conditional_failure(exc: Exception) -> bool:
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-    return code == "ConditionalCheckFailedException"
-
-
-def cancellation_codes(exc: Exception) -> list[str]:
-    """The per-item reasons of a TransactionCanceledException ('None' for items that were fine)."""
-    reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
-    return [r.get("Code", "None") for r in reasons]
 
 
 @lru_cache(maxsize=1)

@@ -98,10 +98,8 @@ def fill_names(table: Any, project_id: str, mode: str, records: list[dict[str, A
     """Names the records given (see `unnamed`) from Stripe: plan names from the price (nickname, else product),
     payment descriptions from their subscription's plan, else the payment intent's description. Each write is
     guarded by the record's version, so a concurrent event wins and the next run tries again. Returns the count."""
-    from botocore.exceptions import ClientError
-
     from paykit.store import keys
-    from paykit.store.table import is_conditional_failure
+    from paykit.store.errors import ConditionFailed
 
     filled = 0
     for record in records:
@@ -123,7 +121,6 @@ def fill_names(table: Any, project_id: str, mode: str, records: list[dict[str, A
                          ExpressionAttributeValues={":value": value, ":v": record.get("version", 0),
                                                     ":next": record.get("version", 0) + 1})
             filled += 1
-        except ClientError as exc:
-            if not is_conditional_failure(exc):
-                raise
+        except ConditionFailed:
+            continue  # a concurrent event changed the record: the next run names it
     return filled

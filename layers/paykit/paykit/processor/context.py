@@ -1,0 +1,57 @@
+"""One attempt at one event: the records it reads and the writes it collects for the engine's transaction.
+
+Projections see only this object: they read records through it (prefetched in one BatchGetItem, else a consistent
+GetItem), ask Stripe through its reader when a payload is not enough, and add changes; the engine commits them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from paykit.processor.stripe_reader import StripeReader
+from paykit.store import keys
+from paykit.store.table import Table
+
+Change = tuple[dict[str, Any] | None, dict[str, Any]]  # (stored record or None, its new state)
+
+
+class Ctx:
+    def __init__(self, table: Table, stripe: StripeReader, owners: dict[str, str], project_id: str, mode: str,
+                 event: dict[str, Any]) -> None:
+        self.table = table
+        self.stripe = stripe
+        self._owners = owners  # the engine's per-container cache: a project's owner never changes
+        self.project_id = project_id
+        self.mode = mode
+        self.event = event
+        self.obj: dict[str, Any] = event["data"]["object"]
+        self.created = int(event.get("created") or 0)
+        self.changes: list[Change] = []
+        self.extra: list[dict[str, Any]] = []  # other transaction actions (mappings, the entitlements item)
+        self.prefetched: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def change(self, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+        self.changes.append((old, new))
+
+    def record(self, key: dict[str, str]) -> dict[str, Any] | None:
+        """A record as of this attempt: from the prefetch, else a consistent GetItem."""
+        if (key["pk"], key["sk"]) in self.prefetched:
+            return self.prefetched[(key["pk"], key["sk"])]
+        return self.table.get(key, consistent=True)
+
+    def knows_owner(self) -> bool:
+        return self.project_id in self._owners
+
+    def owner(self) -> str | None:
+        """The project's owner, stamped on records for the developer-wide lists; read once per container."""
+        if self.project_id not in self._owners:
+            project = self.record(keys.project(self.project_id))
+            if project is None:
+                return None  # not cached: a project created later is found on a later event
+            self._owners[self.project_id] = project["owner_id"]
+        return self._owners[self.project_id]
+
+    def user_of_customer(self, customer_id: str | None) -> str | None:
+        if not customer_id:
+            return None
+        item = self.record(keys.user_of_customer(self.project_id, self.mode, customer_id))
+        return item.get("user_id") if item else None

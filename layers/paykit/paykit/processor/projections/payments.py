@@ -1,0 +1,141 @@
+"""Payments: one record per payment intent, merged from every event that speaks of it (checkout sessions, invoices,
+refunded charges, disputes) by order-free rules, so any delivery order ends in the same record."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from paykit.processor.context import Ctx
+from paykit.processor.projections.customers import customer_mapping
+from paykit.processor.records import clean, record_id, with_listing
+from paykit.store import keys
+from paykit.stripe_objects import (
+    customer_id_of,
+    id_of,
+    invoice_payment_intent,
+    invoice_subscription,
+    invoice_type,
+    ts,
+)
+
+# A payment only moves up this ladder: a late `payment_failed` never undoes a success (Stripe reuses the intent).
+PAYMENT_RANK = {"pending": 0, "canceled": 1, "failed": 2, "succeeded": 3}
+
+
+def payment(ctx: Ctx, pi_id: str, *, base_status: str | None, amount: int | None, currency: str | None,
+            created: Any, user_id: str | None, sub_id: str | None, description: str | None = None,
+            refunded: int | None = None, authoritative: bool = True, customer_id: str | None = None,
+            describe: Callable[[], str | None] | None = None, transaction_type: str | None = None,
+            discount: int | None = None, merge: Callable[[dict[str, Any]], None] | None = None) -> None:
+    """Merges one observation of a payment into its record; every rule is order-free (max, min, first known).
+    `describe` reads the description from Stripe, only when neither the record nor the payload has one; `merge`
+    adds what another resource knows of the payment (a dispute) before its status is worked out."""
+    old = ctx.record(keys.payment(ctx.project_id, ctx.mode, pi_id))
+    new = dict(old) if old else {
+        **keys.payment(ctx.project_id, ctx.mode, pi_id), "type": "payment",
+        "id": record_id("pay", ctx.project_id, ctx.mode, pi_id), "project_id": ctx.project_id,
+        "is_test_mode": ctx.mode == "test", "payment_intent_id": pi_id, "refunded_amount_cents": 0,
+    }
+    new["owner_id"] = new.get("owner_id") or ctx.owner()
+    if base_status and PAYMENT_RANK[base_status] >= PAYMENT_RANK.get(new.get("base_status", ""), -1):
+        new["base_status"] = base_status
+    # Invoices and sessions state the amount; a charge only fills it when nothing better is known.
+    if amount is not None and (authoritative or new.get("amount_cents") is None):
+        new["amount_cents"] = int(amount)
+    if currency and (authoritative or not new.get("currency")):
+        new["currency"] = currency.lower()
+    stamp = ts(created)
+    if stamp and (not new.get("created_at") or stamp < new["created_at"]):
+        new["created_at"] = stamp
+    # The customer mapping is read only when neither the record nor the event names the user.
+    new["user_id"] = new.get("user_id") or user_id or ctx.user_of_customer(customer_id)
+    if sub_id:
+        new["subscription_id"] = record_id("sub", ctx.project_id, ctx.mode, sub_id)
+        new["stripe_subscription_id"] = sub_id
+    if description and (authoritative or not new.get("description")):
+        new["description"] = description
+    if not new.get("description") and describe is not None:
+        new["description"] = describe()
+    if discount:
+        new["discount_cents"] = int(discount)
+    if refunded is not None:
+        merge_refund(new, int(refunded), ts(ctx.created))
+    # Every source of a payment intent agrees on its type (one invoice, or one checkout): the first known stays.
+    new["transaction_type"] = new.get("transaction_type") or transaction_type
+    if merge is not None:
+        merge(new)
+    new["status"] = payment_status(new)
+    ctx.change(old, with_listing(clean(new), ctx.project_id, ctx.mode, "payment"))
+
+
+def merge_refund(item: dict[str, Any], refunded: int, seen_at: str | None) -> None:
+    """The largest refunded total wins, dated by the event that first reported it: order-free, and E4's 30-day
+    refunds count a refund when it happened (the latest refund's day, for a payment refunded in parts)."""
+    current = int(item.get("refunded_amount_cents") or 0)
+    earlier = seen_at is not None and seen_at < item.get("refunded_at", "~")
+    if refunded > 0 and seen_at and (refunded > current or (refunded == current and earlier)):
+        item["refunded_at"] = seen_at
+    item["refunded_amount_cents"] = max(current, refunded)
+
+
+def payment_status(item: dict[str, Any]) -> str | None:
+    base = item.get("base_status")
+    if base == "succeeded" and item.get("dispute_status") in ("open", "lost"):
+        return "disputed"  # Cloud Admin's status: the money is held (open) or gone (lost) by a chargeback
+    refunded, amount = int(item.get("refunded_amount_cents") or 0), int(item.get("amount_cents") or 0)
+    if base == "succeeded" and refunded > 0:
+        return "refunded" if refunded >= amount else "partially_refunded"
+    return base
+
+
+def on_invoice(succeeded: bool) -> Callable[[Ctx], None]:
+    """invoice.paid / invoice.payment_succeeded (one record per payment intent, so both dedup) and payment_failed.
+
+    The subscription's status is never set here (decision 9): Stripe's customer.subscription.updated carries it.
+    """
+
+    def handler(ctx: Ctx) -> None:
+        invoice = ctx.obj
+        amount = invoice.get("amount_paid") if succeeded else invoice.get("amount_due")
+        pi = invoice_payment_intent(invoice)
+        if pi is None:
+            if not amount:
+                return  # a $0 invoice (a trial's first) has no payment
+            pi = ctx.stripe.invoice_payment_intent(ctx.project_id, ctx.mode, invoice["id"])
+            if pi is None:
+                return
+        sub_id, metadata = invoice_subscription(invoice)
+        lines = (invoice.get("lines") or {}).get("data") or [{}]
+        payment(ctx, pi, base_status="succeeded" if succeeded else "failed", amount=amount,
+                currency=invoice.get("currency"), created=invoice.get("created"), user_id=metadata.get("user_id"),
+                sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id_of(invoice),
+                transaction_type=invoice_type(invoice),
+                discount=sum(int(d.get("amount") or 0) for d in invoice.get("total_discount_amounts") or []))
+
+    return handler
+
+
+def on_charge_refunded(ctx: Ctx) -> None:
+    charge = ctx.obj
+    pi = id_of(charge.get("payment_intent"))
+    if not pi:
+        return
+    # A refunded charge was paid; amounts from the charge only fill in what the invoice did not say.
+    payment(ctx, pi, base_status="succeeded", amount=charge.get("amount"), currency=charge.get("currency"),
+            created=charge.get("created"), user_id=(charge.get("metadata") or {}).get("user_id"), sub_id=None,
+            refunded=charge.get("amount_refunded"), authoritative=False, customer_id=customer_id_of(charge))
+
+
+def invoice_reads(ctx: Ctx) -> list[dict[str, str]]:
+    pi = invoice_payment_intent(ctx.obj)
+    if pi is None:
+        return []  # the payment intent comes from Stripe; its record is read then
+    return [keys.payment(ctx.project_id, ctx.mode, pi),
+            *customer_mapping(ctx, ctx.obj, invoice_subscription(ctx.obj)[1].get("user_id"))]
+
+
+def charge_reads(ctx: Ctx) -> list[dict[str, str]]:
+    pi = id_of(ctx.obj.get("payment_intent"))
+    if pi is None:
+        return []
+    return [keys.payment(ctx.project_id, ctx.mode, pi),
+            *customer_mapping(ctx, ctx.obj, (ctx.obj.get("metadata") or {}).get("user_id"))]

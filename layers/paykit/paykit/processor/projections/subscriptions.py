@@ -1,0 +1,114 @@
+"""Subscriptions: a Stripe subscription (from customer.subscription.* or read back from Stripe) becomes its record,
+newest state wins (decision 10), and the user's entitlements item follows it."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from paykit import names
+from paykit.metrics import mrr_of
+from paykit.processor.context import Ctx
+from paykit.processor.projections.customers import customer_mapping
+from paykit.processor.projections.entitlements import track_entitlements
+from paykit.processor.records import clean, record_id, with_listing
+from paykit.store import keys
+from paykit.stripe_objects import id_of, ts
+
+
+def subscription_base(ctx: Ctx, sub_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    old = ctx.record(keys.subscription(ctx.project_id, ctx.mode, sub_id))
+    new = dict(old) if old else {
+        **keys.subscription(ctx.project_id, ctx.mode, sub_id), "type": "subscription",
+        "id": record_id("sub", ctx.project_id, ctx.mode, sub_id), "project_id": ctx.project_id,
+        "is_test_mode": ctx.mode == "test", "subscription_id": sub_id,
+    }
+    new["owner_id"] = new.get("owner_id") or ctx.owner()
+    return old, new
+
+
+def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
+    old, new = subscription_base(ctx, sub["id"])
+    stored_created = (old or {}).get("stripe_event_created")
+    if stored_created is not None:
+        if ctx.created < stored_created:
+            return  # an older event: newer state is already stored (decision 10)
+        if ctx.created == stored_created and (old or {}).get("stripe_event_id") != ctx.event["id"]:
+            # Two events in the same second cannot be ordered by their payloads: Stripe's current object decides.
+            sub = ctx.stripe.subscription(ctx.project_id, ctx.mode, sub["id"])
+        elif ctx.created == stored_created:
+            return
+    if (old or {}).get("status") == "canceled" and sub.get("status") != "canceled":
+        return  # a canceled subscription is final; a late event never brings it back
+    item0 = ((sub.get("items") or {}).get("data") or [{}])[0]
+    price = item0.get("price") or {}
+    metadata = sub.get("metadata") or {}
+    new.update({
+        "customer_id": new.get("customer_id") or sub.get("customer"),
+        "status": sub.get("status"),
+        "plan_name": metadata.get("plan_name") or _plan_name(ctx, new, price),
+        "price_id": price.get("id"),
+        # What MRR needs (issue 6): the price's amount, currency and recurring interval.
+        "price_amount_cents": price.get("unit_amount"),
+        "currency": (price.get("currency") or sub.get("currency") or "").lower() or None,
+        "price_interval": (price.get("recurring") or {}).get("interval"),
+        "price_interval_count": (price.get("recurring") or {}).get("interval_count"),
+        "quantity": int(item0.get("quantity") or sub.get("quantity") or 1),
+        **_discount_fields(ctx, sub),
+        "current_period_start": ts(item0.get("current_period_start") or sub.get("current_period_start")),
+        "current_period_end": ts(item0.get("current_period_end") or sub.get("current_period_end")),
+        "cancel_at": ts(sub.get("cancel_at")),
+        "cancelled_at": ts(sub.get("canceled_at")),
+        "created_at": ts(sub.get("created")) or new.get("created_at"),
+        "stripe_event_created": ctx.created,
+        "stripe_event_id": ctx.event["id"],
+    })
+    if (old or {}).get("had_mrr") or mrr_of(new)[1]:
+        new["had_mrr"] = True  # a later return to MRR is a reactivation, not a new subscription
+    new["user_id"] = (new.get("user_id") or metadata.get("user_id")
+                      or ctx.user_of_customer(new.get("customer_id")))
+    track_entitlements(ctx, new)
+    ctx.change(old, with_listing(clean(new), ctx.project_id, ctx.mode, "subscription"))
+
+
+def on_subscription(ctx: Ctx) -> None:
+    apply_subscription(ctx, ctx.obj)
+
+
+_DISCOUNT_FIELDS = ("discount_percent_off", "discount_amount_off", "discount_duration", "discount_end")
+
+
+def _discount_fields(ctx: Ctx, sub: dict[str, Any]) -> dict[str, Any]:
+    """The subscription's discount as MRR needs it (docs/metrics.md): its coupon's percent or amount off and
+    duration. Stripe's payloads name discounts by id; their coupons are read from Stripe (cached per discount).
+    Only the first discount is kept (Stripe allows several; PayKit's checkout applies one). None clears them."""
+    discounts = sub.get("discounts") or []
+    cleared = dict.fromkeys(_DISCOUNT_FIELDS)
+    if not discounts:
+        return cleared
+    first = discounts[0]
+    if not (isinstance(first, dict) and isinstance((first.get("source") or {}).get("coupon"), dict)):
+        first = ctx.stripe.discount(ctx.project_id, ctx.mode, sub["id"], id_of(first) or "")
+    coupon = ((first or {}).get("source") or {}).get("coupon")
+    if not isinstance(coupon, dict):
+        return cleared
+    percent = coupon.get("percent_off")
+    return {"discount_percent_off": Decimal(str(percent)) if percent is not None else None,  # DynamoDB: no floats
+            "discount_amount_off": coupon.get("amount_off"),
+            "discount_duration": coupon.get("duration"), "discount_end": ts((first or {}).get("end"))}
+
+
+def _plan_name(ctx: Ctx, stored: dict[str, Any], price: dict[str, Any]) -> str | None:
+    """The price's nickname, else its product's name; the stored name while the price is the same (no Stripe read)."""
+    known = names.plan_name(price)
+    if known or not price.get("id"):
+        return known
+    if stored.get("price_id") == price["id"] and stored.get("plan_name"):
+        return stored["plan_name"]
+    return ctx.stripe.product_name(ctx.project_id, ctx.mode, names.product_of(price)[0])
+
+
+def subscription_reads(ctx: Ctx, sub: dict[str, Any]) -> list[dict[str, str]]:
+    user_id = (sub.get("metadata") or {}).get("user_id")
+    return [keys.subscription(ctx.project_id, ctx.mode, sub["id"]), *customer_mapping(ctx, sub, user_id),
+            *([keys.entitlements(ctx.project_id, ctx.mode, user_id)] if user_id else [])]
+
