@@ -16,6 +16,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench.common import table, write_results
@@ -109,10 +110,10 @@ def ensure_asgi(python: Path) -> None:
     subprocess.run([str(python), "-m", "pip", "install", "-q", *pins], check=True)
 
 
-def measure(python: Path, body: str, runs: int) -> float:
+def measure(python: Path, body: str, runs: int, layer: Path = LAYER) -> float:
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(LAYER),
+        "PYTHONPATH": str(layer),
         "PYTHONDONTWRITEBYTECODE": "0",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "x",
@@ -135,12 +136,16 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--functions", default="", help="comma-separated function names (default: all)")
+    parser.add_argument("--against", metavar="GIT_REF",
+                        help="also measure each function as of this commit (layer and functions), in the same run")
     parser.add_argument("--asgi", action="store_true",
                         help="only the comparison: one route by Powertools' resolver and by FastAPI behind Mangum")
     args = parser.parse_args(argv)
     if args.asgi:
         return compare_asgi(args.runs)
     only = {name for name in args.functions.split(",") if name}
+    if args.against:
+        return compare_commit(args.against, args.runs, only)
     python = ensure_runtime_venv()
     floor = measure(python, FLOOR, args.runs)
     rows, results = [], {"runs": args.runs, "floor_ms": round(floor * 1000, 1), "functions": {}}
@@ -155,6 +160,31 @@ def main(argv: list[str] | None = None) -> dict:
           f"APIGatewayHttpResolver(enable_validation=True) = {floor * 1000:.0f} ms")
     print(table(["function", "import ms", "x floor", "goal <= 1.3"], rows))
     write_results("cold_start", results)
+    return results
+
+
+def compare_commit(ref: str, runs: int, only: set[str]) -> dict:
+    """Each function's cold start now and as of `ref` (its layer and functions extracted with git archive), measured
+    alternately in one run, so the ratio says whether a change made the layer heavier."""
+    python = ensure_runtime_venv()
+    rows, results = [], {"runs": runs, "against": ref, "functions": {}}
+    with tempfile.TemporaryDirectory(prefix="paykit-cold-") as before:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "layers", "functions"], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", before], input=archive, check=True)
+        for app in sorted((ROOT / "functions").glob("*/app.py")):
+            name = app.parent.name
+            old_app = Path(before) / "functions" / name / "app.py"
+            if (only and name not in only) or not old_app.exists():
+                continue
+            then = measure(python, FUNCTION.format(path=str(old_app)), runs, Path(before) / "layers" / "paykit")
+            now = measure(python, FUNCTION.format(path=str(app)), runs)
+            results["functions"][name] = {"before_ms": round(then * 1000, 1), "after_ms": round(now * 1000, 1),
+                                          "ratio": round(now / then, 2)}
+            rows.append([name, f"{then * 1000:.0f}", f"{now * 1000:.0f}", f"{now / then:.2f}"])
+    print(f"Cold start (median of {runs} fresh processes) as of {ref} and now")
+    print(table(["function", f"{ref[:12]} ms", "now ms", "now / then"], rows))
+    write_results("cold_start_against", results)
     return results
 
 
