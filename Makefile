@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/layers/paykit:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint build bench browser clean redrive openapi refresh-all
+.PHONY: run test lint build bench browser clean redrive openapi refresh-all sdk sdk-deps
 
 $(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt
 	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
@@ -30,7 +30,20 @@ browser:
 run: $(VENV)/.installed
 	$(PYTHON) -m local.stack
 
-test: $(VENV)/.installed $(SAMVENV)/.installed browser
+# The TypeScript SDK's packages, exactly as package-lock.json has them (its tests run under `make test`).
+TS_SDK := sdk/typescript
+$(TS_SDK)/node_modules/.installed: $(TS_SDK)/package.json $(TS_SDK)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20.19+ with npm is required for the SDK's tests"; exit 1; }
+	cd $(TS_SDK) && npm ci --no-audit --no-fund
+	touch $@
+
+sdk-deps: $(TS_SDK)/node_modules/.installed
+
+# Regenerates the clients from docs/openapi.json (tests/sdk/test_generated.py fails while they are stale).
+sdk: sdk-deps
+	cd $(TS_SDK) && npm run generate
+
+test: $(VENV)/.installed $(SAMVENV)/.installed browser sdk-deps
 	$(PYTHON) -m pytest -q -n 2 tests
 
 lint: $(VENV)/.installed $(SAMVENV)/.installed
