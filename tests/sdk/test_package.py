@@ -29,8 +29,15 @@ def test_npm_pack_builds_an_installable_package(tmp_path: Path):
     with tarfile.open(tmp_path / packed["filename"]) as tar:
         names = set(tar.getnames())
         manifest = json.load(tar.extractfile("package/package.json"))  # type: ignore[arg-type]
-    for entry in ("index",):
+    for entry in ("index", "react"):
         assert {f"package/dist/{entry}.js", f"package/dist/{entry}.d.ts"} <= names, sorted(names)
     assert not any("/test/" in name or "node_modules" in name for name in names), sorted(names)
     assert set(manifest["dependencies"]) == {"openapi-fetch", "standardwebhooks"}
     assert set(manifest["peerDependencies"]) == {"react", "@tanstack/react-query"}
+    # And the built entries load in plain Node by the package's own name (its exports map)
+    script = ("const core = await import('@paykit/client'); const hooks = await import('@paykit/client/react');"
+              "console.log(JSON.stringify([typeof core.createPayKitClient, typeof core.verifyEvent,"
+              " typeof hooks.useEntitlement, typeof hooks.useCheckout, typeof hooks.PayKitProvider]))")
+    loaded = npx_or_npm("node", "--input-type=module", "-e", script)
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout) == ["function"] * 5
