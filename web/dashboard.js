@@ -77,18 +77,24 @@
   }
 
   // --- formatting ----------------------------------------------------------------------------------------------
+  // Stripe's amounts are in the currency's smallest unit: decimals per currency, as paykit/currency.py lists them
+  // (a unit test keeps this literal equal to it); every other currency has 2.
+  const EXPONENTS = {"bif": 0, "clp": 0, "djf": 0, "gnf": 0, "jpy": 0, "kmf": 0, "krw": 0, "mga": 0, "pyg": 0,
+    "rwf": 0, "ugx": 0, "vnd": 0, "vuv": 0, "xaf": 0, "xof": 0, "xpf": 0, "bhd": 3, "jod": 3, "kwd": 3, "omr": 3,
+    "tnd": 3};
+  const exponent = (currency) => EXPONENTS[String(currency).toLowerCase()] ?? 2;
   const formatters = {};
-  function money(cents, currency, compact) {
+  function money(amount, currency, compact) {
     const key = currency + (compact ? ":c" : "");
     if (!formatters[key]) {
       try {
         formatters[key] = new Intl.NumberFormat("en-US", {style: "currency", currency: currency.toUpperCase(),
           ...(compact ? {notation: "compact", maximumFractionDigits: 1} : {})});
       } catch (_) {
-        formatters[key] = {format: (v) => v.toFixed(2) + " " + currency.toUpperCase()};
+        formatters[key] = {format: (v) => v.toFixed(exponent(currency)) + " " + currency.toUpperCase()};
       }
     }
-    return formatters[key].format(cents / 100);
+    return formatters[key].format(amount / 10 ** exponent(currency));
   }
   const count = (v) => new Intl.NumberFormat("en-US").format(v);
   const percent = (v) => (v === null || v === undefined ? "–" : (v * 100).toFixed(1) + "%");

@@ -9,20 +9,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from paykit.cache import TtlCache
+from paykit.currency import format_amount
 from paykit.errors import PayKitError
 from paykit.observability import logger
 
 PRODUCT_NAME_SECONDS = 3600.0
-# Stripe's zero-decimal currencies: amounts are already whole units.
-_ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf",
-                 "xof", "xpf"}
-
-
-def format_amount(cents: int, currency: str) -> str:
-    """`1900, "usd"` -> "19.00 USD" (Stripe's smallest unit, whole units for zero-decimal currencies)."""
-    code = (currency or "").lower()
-    value = str(int(cents)) if code in _ZERO_DECIMAL else f"{int(cents) / 100:.2f}"
-    return f"{value} {code.upper()}"
 
 
 def product_of(price: dict[str, Any]) -> tuple[str | None, str | None]:
