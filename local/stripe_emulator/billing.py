@@ -772,8 +772,9 @@ def plan_item_changes(world: World, sub: dict, specs: list[Any], param: str = "i
         if price_id and not new_price["active"]:
             raise errors.invalid(f"The price specified ({price_id}) is inactive. This field only accepts active "
                                  "prices.", param=f"{param}[{i}][price]")
+        # A price change keeps the item's quantity (0 included); a metered item (kept at 0) becomes 1 licensed.
         new_quantity = item_quantity(new_price, quantity, f"{param}[{i}][quantity]",
-                                     default=(item["quantity"] if item else 0) or 1)
+                                     default=item["quantity"] if item and not is_metered(old_price) else 1)
         metadata = get_metadata(spec, item["metadata"] if item else None) if "metadata" in spec else None
         changes.append(ItemChange(item, old_price, item["quantity"] if item else 0, new_price, new_quantity,
                                   metadata))

@@ -23,6 +23,16 @@ def sub(status: str = "active", amount: int = 1900, interval: str = "month", cou
     (sub(amount=2000, discount_duration="repeating", discount_amount_off=500), 1500),
     (sub(amount=2000, discount_duration="once", discount_percent_off=50), 2000),  # one-time: not in MRR
     (sub(amount=12000, interval="year", discount_duration="forever", discount_amount_off=1200), 900),
+    # issue 18: quantity 0 is 0; a metered price is not MRR; unit_amount_decimal keeps fractions of a cent
+    (sub(amount=1900, quantity=0), 0),
+    (sub(amount=1900, usage_type="metered", quantity=None), 0),
+    (sub(amount=None, price_amount_decimal="250.5", quantity=3), 752),  # 751.5, rounded half up once
+    (sub(amount=None, price_amount_decimal="0.25", quantity=1000, interval="year"), 21),  # 250 / 12 = 20.83
+    (sub(price_items=[{"amount": 1900, "interval": "month", "quantity": 2, "usage_type": "licensed"},
+                      {"amount": 5, "interval": "month", "usage_type": "metered"}]), 3800),  # base fee + usage
+    (sub(price_items=[{"amount": 1000, "interval": "month", "quantity": 1},
+                      {"amount": "0.5", "interval": "month", "quantity": 3}]), 1002),  # 1001.5 -> 1002
+    (sub(amount=None), None),  # a tiered price: its amount is not on the payload
 ])
 def test_monthly_cents(record, expected):
     assert metrics.monthly_cents(record) == expected
@@ -32,6 +42,14 @@ def test_monthly_cents(record, expected):
                                              ("canceled", 0), ("incomplete", 0), ("paused", 0)])
 def test_only_billed_statuses_count_in_mrr(status, counted):
     assert metrics.mrr_of(sub(status))[1] == counted
+
+
+def test_metered_and_free_subscriptions_are_customers_with_no_mrr():
+    metered = sub(usage_type="metered", quantity=None)
+    assert metrics.paying(metered) == ("usd", 0)
+    assert metrics.contribution(metered) == {"subscriptions": 1, "subscriptions#active": 1,
+                                             "subscriptions#active#usd": 1, "mrr#active#usd": 0}
+    assert metrics.contribution(sub(amount=None)) == {"subscriptions": 1, "subscriptions#active": 1}
 
 
 DAY = "2026-11-20"
@@ -51,6 +69,13 @@ DAY = "2026-11-20"
      {DAY: {"mrr_churn#usd": 1900, "customers_churned#usd": 1, "mrr_new#eur": 1700, "customers_new#eur": 1}}),
     (sub(), sub(), {}),  # nothing moved
     (sub("trialing"), sub("canceled"), {}),  # a trial that ends never was MRR
+    # a customer is counted when they start paying, at MRR 0 too (a metered-only plan): the customers line holds
+    (sub("trialing", usage_type="metered"), sub(usage_type="metered"), {DAY: {"customers_new#usd": 1}}),
+    (sub(usage_type="metered", had_mrr=True), sub("canceled", usage_type="metered", had_mrr=True),
+     {DAY: {"customers_churned#usd": 1}}),
+    # a paying customer moved to a metered or free plan stays a customer: contraction, not churn
+    (sub(amount=1900), sub(amount=1900, usage_type="metered"), {DAY: {"mrr_contraction#usd": 1900}}),
+    (sub(amount=0), sub(amount=4900), {DAY: {"mrr_expansion#usd": 4900}}),
 ])
 def test_movement_of_one_change(old, new, expected):
     assert metrics.movement(old, new, DAY) == expected

@@ -279,7 +279,7 @@ def preview_subscription_update(caller: Principal, test_mode: bool, new_price_id
                                  "proration_behavior": proration_behavior},
     })).to_dict()
     amount = int(preview.get("amount_due") or 0)
-    regular = int(price.get("unit_amount") or 0) * int(item.get("quantity") or 1)
+    regular = int(price.get("unit_amount") or 0) * int(1 if item.get("quantity") is None else item["quantity"])
     # always_invoice: the preview is the invoice charged now and the next one is the plain new price;
     # otherwise nothing is charged now and the preview is the next invoice, prorations included.
     now_amount, next_amount = (amount, regular) if proration_behavior == "always_invoice" else (0, amount)

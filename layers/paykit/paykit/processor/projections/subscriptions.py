@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from paykit import names
-from paykit.metrics import mrr_of
+from paykit.metrics import paying
 from paykit.processor.context import Ctx
 from paykit.processor.projections.customers import customer_mapping
 from paykit.processor.projections.entitlements import track_entitlements
@@ -47,12 +47,15 @@ def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
         "status": sub.get("status"),
         "plan_name": metadata.get("plan_name") or _plan_name(ctx, new, price),
         "price_id": price.get("id"),
-        # What MRR needs (issue 6): the price's amount, currency and recurring interval.
+        # What MRR needs (issues 6 and 18): the first price's amount, currency and interval, shown on the record,
+        # and every item's amount, quantity and usage type (paykit.metrics.price_lines).
         "price_amount_cents": price.get("unit_amount"),
         "currency": (price.get("currency") or sub.get("currency") or "").lower() or None,
         "price_interval": (price.get("recurring") or {}).get("interval"),
         "price_interval_count": (price.get("recurring") or {}).get("interval_count"),
-        "quantity": int(item0.get("quantity") or sub.get("quantity") or 1),
+        "quantity": _quantity(item0, sub),
+        "usage_type": (price.get("recurring") or {}).get("usage_type"),
+        "price_items": [_price_line(item) for item in (sub.get("items") or {}).get("data") or []] or None,
         **_discount_fields(ctx, sub),
         "current_period_start": ts(item0.get("current_period_start") or sub.get("current_period_start")),
         "current_period_end": ts(item0.get("current_period_end") or sub.get("current_period_end")),
@@ -62,8 +65,8 @@ def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
         "stripe_event_created": ctx.created,
         "stripe_event_id": ctx.event["id"],
     })
-    if (old or {}).get("had_mrr") or mrr_of(new)[1]:
-        new["had_mrr"] = True  # a later return to MRR is a reactivation, not a new subscription
+    if (old or {}).get("had_mrr") or paying(new):
+        new["had_mrr"] = True  # a later return to paying is a reactivation, not a new subscription
     new["user_id"] = (new.get("user_id") or metadata.get("user_id")
                       or ctx.user_of_customer(new.get("customer_id")))
     track_entitlements(ctx, new)
@@ -72,6 +75,26 @@ def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
 
 def on_subscription(ctx: Ctx) -> None:
     apply_subscription(ctx, ctx.obj)
+
+
+def _quantity(item: dict[str, Any], sub: dict[str, Any]) -> int | None:
+    """The item's quantity as Stripe sends it: 0 is 0 (issue 18); a metered item has none."""
+    for quantity in (item.get("quantity"), sub.get("quantity")):
+        if quantity is not None:
+            return int(quantity)
+    return None
+
+
+def _price_line(item: dict[str, Any]) -> dict[str, Any]:
+    """One subscription item as MRR reads it: the unit amount in the smallest unit, exact (`unit_amount_decimal`,
+    which Stripe sends alone for fractions of a cent), the interval, the quantity and the usage type."""
+    price = item.get("price") or {}
+    recurring = price.get("recurring") or {}
+    decimal = price.get("unit_amount_decimal")
+    amount = str(decimal) if decimal not in (None, "") else price.get("unit_amount")
+    return clean({"price_id": price.get("id"), "amount": None if amount is None else Decimal(str(amount)),
+                  "interval": recurring.get("interval"), "interval_count": recurring.get("interval_count"),
+                  "quantity": item.get("quantity"), "usage_type": recurring.get("usage_type")})
 
 
 _DISCOUNT_FIELDS = ("discount_percent_off", "discount_amount_off", "discount_duration", "discount_end")
