@@ -37,11 +37,28 @@ $(TS_SDK)/node_modules/.installed: $(TS_SDK)/package.json $(TS_SDK)/package-lock
 	cd $(TS_SDK) && npm ci --no-audit --no-fund
 	touch $@
 
-sdk-deps: $(TS_SDK)/node_modules/.installed
+# The Python SDK in .venv (editable) for its tests, and its generator in a venv of its own with its own pins.
+PY_SDK := sdk/python
+SDKGENVENV := .venv-sdkgen
+$(VENV)/.sdk-installed: $(VENV)/.installed $(PY_SDK)/requirements.txt $(PY_SDK)/pyproject.toml
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r $(PY_SDK)/requirements.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e $(PY_SDK)
+	touch $@
 
-# Regenerates the clients from docs/openapi.json (tests/sdk/test_generated.py fails while they are stale).
+$(SDKGENVENV)/.installed: $(PY_SDK)/requirements-generator.txt
+	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
+	test -x $(SDKGENVENV)/bin/python || $(PY312) -m venv $(SDKGENVENV)
+	$(SDKGENVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(PY_SDK)/requirements-generator.txt
+	touch $@
+
+sdk-deps: $(TS_SDK)/node_modules/.installed $(VENV)/.sdk-installed $(SDKGENVENV)/.installed
+
+# Regenerates both clients from docs/openapi.json (tests/sdk/test_generated.py fails while either is stale).
 sdk: sdk-deps
 	cd $(TS_SDK) && npm run generate
+	PATH="$(CURDIR)/$(SDKGENVENV)/bin:$$PATH" $(SDKGENVENV)/bin/openapi-python-client generate \
+	  --path docs/openapi.json --meta none --config $(PY_SDK)/generator.yaml \
+	  --output-path $(PY_SDK)/paykit_client/generated --overwrite
 
 test: $(VENV)/.installed $(SAMVENV)/.installed browser sdk-deps
 	$(PYTHON) -m pytest -q -n 2 tests
@@ -70,4 +87,4 @@ refresh-all: $(VENV)/.installed
 	$(PYTHON) scripts/refresh_all.py $(if $(STACK),--stack $(STACK),--local $(or $(LOCAL),http://127.0.0.1:3000))
 
 clean:
-	rm -rf $(VENV) $(SAMVENV) .aws-sam
+	rm -rf $(VENV) $(SAMVENV) $(SDKGENVENV) .aws-sam

@@ -3,6 +3,7 @@ here, and a change to a route's schema is seen as one."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 from tests.sdk.conftest import ROOT, TYPESCRIPT
 
 OPENAPI = ROOT / "docs" / "openapi.json"
+PYTHON_SDK = ROOT / "sdk" / "python"
+GENERATOR = ROOT / ".venv-sdkgen" / "bin"
 
 
 def typescript_types(document: Path, out: Path) -> str:
@@ -47,3 +50,30 @@ def test_a_schema_change_makes_the_typescript_types_stale(tmp_path: Path):
     generated = typescript_types(changed_document(tmp_path), tmp_path / "schema.ts")
     assert "grace_until?: string;" in generated
     assert generated != (TYPESCRIPT / "src" / "schema.ts").read_text()
+
+
+def python_client(document: Path, out: Path) -> dict[str, str]:
+    """What `make sdk` writes into sdk/python/paykit_client/generated for `document`, file by file."""
+    assert (GENERATOR / "openapi-python-client").exists(), "run `make sdk-deps` (the generator's own venv)"
+    done = subprocess.run([str(GENERATOR / "openapi-python-client"), "generate", "--path", str(document), "--meta",
+                           "none", "--config", str(PYTHON_SDK / "generator.yaml"), "--output-path", str(out),
+                           "--overwrite"], env={**os.environ, "PATH": f"{GENERATOR}{os.pathsep}{os.environ['PATH']}"},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return files_of(out)
+
+
+def files_of(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): path.read_text() for path in sorted(folder.rglob("*.py"))}
+
+
+def test_the_python_client_is_current(tmp_path: Path):
+    generated = python_client(OPENAPI, tmp_path / "generated")
+    assert generated == files_of(PYTHON_SDK / "paykit_client" / "generated"), \
+        "sdk/python is stale against docs/openapi.json: run `make sdk`"
+
+
+def test_a_schema_change_makes_the_python_client_stale(tmp_path: Path):
+    generated = python_client(changed_document(tmp_path), tmp_path / "generated")
+    assert "grace_until" in generated["models/check_out.py"]
+    assert generated != files_of(PYTHON_SDK / "paykit_client" / "generated")

@@ -1,0 +1,202 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.check_out import CheckOut
+from ...models.error_detail import ErrorDetail
+from ...models.http_validation_error import HTTPValidationError
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    feature: str,
+    test_mode: bool | Unset = True,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["feature"] = feature
+
+    params["test_mode"] = test_mode
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/payments/stripe/check",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CheckOut | ErrorDetail | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = CheckOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorDetail.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorDetail.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorDetail.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = ErrorDetail.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CheckOut | ErrorDetail | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    feature: str,
+    test_mode: bool | Unset = True,
+) -> Response[CheckOut | ErrorDetail | HTTPValidationError]:
+    """GET /api/v1/payments/stripe/check
+
+    Args:
+        feature (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CheckOut | ErrorDetail | HTTPValidationError]
+    """
+
+    kwargs = _get_kwargs(
+        feature=feature,
+        test_mode=test_mode,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    feature: str,
+    test_mode: bool | Unset = True,
+) -> CheckOut | ErrorDetail | HTTPValidationError | None:
+    """GET /api/v1/payments/stripe/check
+
+    Args:
+        feature (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CheckOut | ErrorDetail | HTTPValidationError
+    """
+
+    return sync_detailed(
+        client=client,
+        feature=feature,
+        test_mode=test_mode,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    feature: str,
+    test_mode: bool | Unset = True,
+) -> Response[CheckOut | ErrorDetail | HTTPValidationError]:
+    """GET /api/v1/payments/stripe/check
+
+    Args:
+        feature (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CheckOut | ErrorDetail | HTTPValidationError]
+    """
+
+    kwargs = _get_kwargs(
+        feature=feature,
+        test_mode=test_mode,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    feature: str,
+    test_mode: bool | Unset = True,
+) -> CheckOut | ErrorDetail | HTTPValidationError | None:
+    """GET /api/v1/payments/stripe/check
+
+    Args:
+        feature (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CheckOut | ErrorDetail | HTTPValidationError
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            feature=feature,
+            test_mode=test_mode,
+        )
+    ).parsed

@@ -1,0 +1,238 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_detail import ErrorDetail
+from ...models.event_replay_out import EventReplayOut
+from ...models.http_validation_error import HTTPValidationError
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    project_id: UUID,
+    event_id: str,
+    *,
+    test_mode: bool | Unset = True,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["test_mode"] = test_mode
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay".format(
+            project_id=quote(str(project_id), safe=""),
+            event_id=quote(str(event_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorDetail | EventReplayOut | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = EventReplayOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorDetail.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorDetail.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 402:
+        response_402 = ErrorDetail.from_dict(response.json())
+
+        return response_402
+
+    if response.status_code == 403:
+        response_403 = ErrorDetail.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorDetail.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorDetail.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 502:
+        response_502 = ErrorDetail.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorDetail.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorDetail | EventReplayOut | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: UUID,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+    test_mode: bool | Unset = True,
+) -> Response[ErrorDetail | EventReplayOut | HTTPValidationError]:
+    """POST /api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay
+
+    Args:
+        project_id (UUID):
+        event_id (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorDetail | EventReplayOut | HTTPValidationError]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        event_id=event_id,
+        test_mode=test_mode,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: UUID,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+    test_mode: bool | Unset = True,
+) -> ErrorDetail | EventReplayOut | HTTPValidationError | None:
+    """POST /api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay
+
+    Args:
+        project_id (UUID):
+        event_id (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorDetail | EventReplayOut | HTTPValidationError
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        event_id=event_id,
+        client=client,
+        test_mode=test_mode,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: UUID,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+    test_mode: bool | Unset = True,
+) -> Response[ErrorDetail | EventReplayOut | HTTPValidationError]:
+    """POST /api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay
+
+    Args:
+        project_id (UUID):
+        event_id (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorDetail | EventReplayOut | HTTPValidationError]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        event_id=event_id,
+        test_mode=test_mode,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: UUID,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+    test_mode: bool | Unset = True,
+) -> ErrorDetail | EventReplayOut | HTTPValidationError | None:
+    """POST /api/v1/payments/stripe/projects/{project_id}/events/{event_id}/replay
+
+    Args:
+        project_id (UUID):
+        event_id (str):
+        test_mode (bool | Unset):  Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorDetail | EventReplayOut | HTTPValidationError
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            event_id=event_id,
+            client=client,
+            test_mode=test_mode,
+        )
+    ).parsed

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class FeatureRequestKind(StrEnum):
+    BOOLEAN = "boolean"
+    METERED = "metered"
+    STATIC = "static"
+
+    def __str__(self) -> str:
+        return str(self.value)

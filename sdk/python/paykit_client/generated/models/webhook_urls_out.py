@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="WebhookUrlsOut")
+
+
+@_attrs_define
+class WebhookUrlsOut:
+    """
+    Attributes:
+        test_webhook_url (str):
+        live_webhook_url (str):
+    """
+
+    test_webhook_url: str
+    live_webhook_url: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        test_webhook_url = self.test_webhook_url
+
+        live_webhook_url = self.live_webhook_url
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "test_webhook_url": test_webhook_url,
+                "live_webhook_url": live_webhook_url,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        test_webhook_url = d.pop("test_webhook_url")
+
+        live_webhook_url = d.pop("live_webhook_url")
+
+        webhook_urls_out = cls(
+            test_webhook_url=test_webhook_url,
+            live_webhook_url=live_webhook_url,
+        )
+
+        webhook_urls_out.additional_properties = d
+        return webhook_urls_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
