@@ -51,7 +51,14 @@ $(SDKGENVENV)/.installed: $(PY_SDK)/requirements-generator.txt
 	$(SDKGENVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(PY_SDK)/requirements-generator.txt
 	touch $@
 
-sdk-deps: $(TS_SDK)/node_modules/.installed $(VENV)/.sdk-installed $(SDKGENVENV)/.installed
+# The example app links the SDK from the repository path (its tests build the SDK's dist/ first).
+EXAMPLE := examples/react-billing
+$(EXAMPLE)/node_modules/.installed: $(EXAMPLE)/package.json $(EXAMPLE)/package-lock.json $(TS_SDK)/node_modules/.installed
+	cd $(EXAMPLE) && npm ci --no-audit --no-fund
+	touch $@
+
+sdk-deps: $(TS_SDK)/node_modules/.installed $(EXAMPLE)/node_modules/.installed $(VENV)/.sdk-installed \
+	$(SDKGENVENV)/.installed
 
 # Regenerates both clients from docs/openapi.json (tests/sdk/test_generated.py fails while either is stale).
 sdk: sdk-deps

@@ -99,11 +99,12 @@ export function usePayments(page: { page?: number; page_size?: number; cursor?: 
     refetch: query.refetch };
 }
 
-/** `check` for one feature: `allowed` is false until PayKit says otherwise. */
-export function useEntitlement(feature: string) {
+/** `check` for one feature: `allowed` is false until PayKit says otherwise. `refetchInterval` (ms) asks again
+ * on a timer, e.g. right after a checkout, while the plan's entitlement is on its way with Stripe's webhook. */
+export function useEntitlement(feature: string, { refetchInterval = false }: { refetchInterval?: number | false } = {}) {
   const paykit = usePayKit();
   const query = useQuery<Check, PayKitError>({
-    retry, queryKey: [...PAYKIT_QUERY_KEY, "check", feature], queryFn: () => paykit.check(feature),
+    retry, refetchInterval, queryKey: [...PAYKIT_QUERY_KEY, "check", feature], queryFn: () => paykit.check(feature),
   });
   const check = query.data;
   return {
