@@ -52,7 +52,8 @@ class _OneDynamoDbRequestAtATime:
 
 # DynamoDB operations that change no item: every other request invalidates _query_candidates' groups.
 _READS = {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables", "DescribeTimeToLive",
-          "DescribeContinuousBackups", "ListTagsOfResource", "TransactGetItems"}
+          "DescribeContinuousBackups", "ListTagsOfResource", "TransactGetItems",
+          "ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"}  # DynamoDBStreams_20120810.*
 _WRITES = [0]
 _moto_query = MotoTable.query
 

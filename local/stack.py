@@ -23,6 +23,7 @@ from local.gateway import Gateway
 from local.openapi import docs_route, openapi_route
 from local.queue_poller import QueuePoller
 from local.schedules import ScheduleRunner
+from local.stream_poller import StreamPoller
 from local.stripe_emulator import EmulatorServer
 
 TABLE_NAME = "paykit-local"
@@ -40,6 +41,7 @@ class LocalStack:
         self.poller: QueuePoller | None = None
         self.work_poller: QueuePoller | None = None
         self.schedules: ScheduleRunner | None = None
+        self.outbox: StreamPoller | None = None
 
     @property
     def url(self) -> str:
@@ -80,11 +82,13 @@ class LocalStack:
         # The scheduled work queue (issue 15) into the worker, and the schedules that fill it, as deployed.
         self.work_poller = QueuePoller(self.aws.client("sqs"), self.queues["WorkQueue"], function="scope_worker",
                                        visibility_timeout=5).start()
+        # The table's stream into the outbox sender (usage reports to Stripe's meters), as deployed.
+        self.outbox = StreamPoller(self.aws, TABLE_NAME, dlq_url=self.queues["OutboxDeadLetterQueue"]).start()
         self.schedules = ScheduleRunner().start()
         return self
 
     def stop(self) -> None:
-        for background in (self.schedules, self.work_poller, self.poller):
+        for background in (self.schedules, self.outbox, self.work_poller, self.poller):
             if background:
                 background.stop()
         if self.gateway:

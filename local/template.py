@@ -110,6 +110,9 @@ def table_definition(table_name: str, path: str | Path | None = None) -> dict[st
         ]
     if "ProvisionedThroughput" in properties:
         definition["ProvisionedThroughput"] = properties["ProvisionedThroughput"]
+    stream = properties.get("StreamSpecification")
+    if stream:
+        definition["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
     return definition
 
 

@@ -13,6 +13,7 @@ from local.aws_local import MotoAws, apply_environment
 from tests.support import HandlerClient, make_token, reset_service_caches
 
 if TYPE_CHECKING:
+    from local.stream_poller import StreamPoller
     from local.stripe_emulator import EmulatorServer
 
 pytest_plugins = ["tests.secret_scan"]  # every response and log line of the run is scanned for secrets
@@ -66,6 +67,22 @@ def service_env(moto_aws: MotoAws, emulator: "EmulatorServer") -> dict[str, str]
     apply_environment(env)
     reset_service_caches()
     return env
+
+
+@pytest.fixture(scope="session")
+def outbox_stream(service_env: dict[str, str], moto_aws: MotoAws) -> "StreamPoller":
+    from local.stream_poller import StreamPoller
+
+    dlq = moto_aws.client("sqs").get_queue_url(QueueName=f"{TABLE_NAME}-OutboxDeadLetterQueue")["QueueUrl"]
+    return StreamPoller(moto_aws, TABLE_NAME, dlq_url=dlq)
+
+
+@pytest.fixture()
+def outbox(outbox_stream: "StreamPoller") -> "StreamPoller":
+    """The table's stream into the outbox sender, as deployed; a test calls `drain()` where Lambda would be polling.
+    Earlier tests' items are sent first, so what a test finds pending is its own."""
+    outbox_stream.drain()
+    return outbox_stream
 
 
 @pytest.fixture()

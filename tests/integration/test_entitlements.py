@@ -73,7 +73,8 @@ def check(client, token: str, feature: str) -> dict:
 
 
 def use(client, token: str, quantity: int, key: str | None = None, feature: str = "exports"):
-    headers = {"Idempotency-Key": key} if key else {}
+    """One usage call; every call has its own Idempotency-Key unless a retry names the first's."""
+    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
     return client.post(f"{BASE}/usage", token=token, json_body={"feature": feature, "quantity": quantity},
                        headers=headers)
 
@@ -123,19 +124,23 @@ def test_check_follows_the_plan_through_usage_and_an_upgrade(client, shop, plans
     assert [f["feature"] for f in mine["features"]] == ["api", "exports"] and mine["subscription_status"] == "active"
 
 
-def test_usage_is_reported_to_the_meter_once(client, shop, plans, moto_aws):
+def test_usage_is_reported_to_the_meter_once(client, shop, plans, moto_aws, outbox):
     # Given a Basic user who used 7 (and retried it) and then 3
     token = shop.token()
     sub = buy(client, shop, token, plans["basic"])
     drain(moto_aws)
+    outbox.drain()
     assert use(client, token, 7, key="k-7").status == 200
     assert use(client, token, 7, key="k-7").json()["duplicate"] is True
     assert use(client, token, 3, key="k-3").status == 200
-    # When the queued reports reach the processor (a report delivered twice, as SQS may)
-    messages = [m["body"] for m in drain(moto_aws)]
-    assert len(messages) == 2 and {m["kind"] for m in messages} == {"meter_event"}
-    for body in messages + messages[:1]:
-        default_processor().process_message(json.dumps(body))
+    # Then nothing is queued on the webhook queue: each report is an outbox item of its usage transaction
+    assert drain(moto_aws) == []
+    # When the table's stream hands the outbox items to the sender, and the sender gets one of them again (a
+    # stream delivers at least once)
+    records = outbox.pending_records()
+    assert [r["dynamodb"]["NewImage"]["kind"]["S"] for r in records] == ["meter_event", "meter_event"]
+    assert outbox.drain() == 2
+    lambda_host.invoke("outbox_sender", {"Records": records[:1]})
     # Then the meter holds 10 for the customer
     meter = plans["features"]["exports_100"]["meter_id"]
     now = int(datetime.now(timezone.utc).timestamp())
@@ -232,10 +237,10 @@ def test_check_is_one_dynamodb_read_when_warm(client, shop, plans):
         check(client, token, "exports")
     finally:
         events.unregister("before-call.dynamodb", handler)
-    assert calls == ["GetItem"]
+    assert calls == ["BatchGetItem"]  # the user's item with the project gate, read fresh (decision 24)
 
 
-def test_usage_reported_through_paykit_is_billed_on_the_renewal_invoice(client, dev_token, shop, moto_aws):
+def test_usage_reported_through_paykit_is_billed_on_the_renewal_invoice(client, dev_token, shop, moto_aws, outbox):
     # Given plan "Usage": 0.05 per export, metered by the `exports` feature's meter, with exports 100 attached
     feature = client.post(dev_url(shop, "features"), token=dev_token,
                           json_body={"key": "exports", "name": "Exports", "kind": "metered", "limit": 100}).json()
@@ -250,8 +255,7 @@ def test_usage_reported_through_paykit_is_billed_on_the_renewal_invoice(client, 
     # When the user uses 60 through PayKit and the reports reach Stripe, then the period ends
     drain(moto_aws)
     assert use(client, token, 60, key="renewal-60").status == 200
-    for message in drain(moto_aws):
-        default_processor().process_message(json.dumps(message["body"]))
+    assert outbox.drain() == 1
     advanced = requests.post(f"{shop.emulator_url}/_emulator/advance", json={"seconds": 32 * 86400},
                              headers={"Authorization": f"Bearer {shop.key}"}, timeout=10)
     assert advanced.status_code == 200, advanced.text

@@ -3,6 +3,7 @@ events/README.md says, gets the answer it should from its function's handler aga
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable
@@ -55,6 +56,8 @@ def test_every_event_source_of_the_template_has_a_sample():
             assert sample["requestContext"]["routeKey"] == route_key(spec), path
         elif spec["Type"] == "SQS":
             assert sample["Records"] and all(r["eventSource"] == "aws:sqs" for r in sample["Records"]), path
+        elif spec["Type"] == "DynamoDB":
+            assert sample["Records"] and all(r["eventSource"] == "aws:dynamodb" for r in sample["Records"]), path
         else:
             assert sample["detail-type"] == "Scheduled Event", path
 
@@ -266,6 +269,26 @@ def test_the_work_sample_runs_its_scopes_in_the_worker(world: World):
 
     # Then neither record fails
     assert reply == {"batchItemFailures": []}
+
+
+def test_the_outbox_sample_reaches_stripes_meter(world: World):
+    # Given a meter for `exports` in the world's Stripe account (the feature sample made one when it ran first)
+    meters = requests.get(f"{world.emulator_url}/v1/billing/meters", auth=(world.values["STRIPE_SECRET_KEY"], ""),
+                          timeout=10).json()["data"]
+    meter = next((m for m in meters if m["event_name"] == "exports"), None) or world.stripe(
+        "POST", "billing/meters", display_name="Exports", event_name="exports", **{
+            "default_aggregation[formula]": "sum", "customer_mapping[type]": "by_id",
+            "customer_mapping[event_payload_key]": "stripe_customer_id", "value_settings[event_payload_key]": "value"})
+    # When the outbox sender gets the stream sample (a usage report of 3), twice, as a stream may deliver it
+    first = world.invoke("outbox_sender/Outbox.json")
+    again = world.invoke("outbox_sender/Outbox.json")
+    # Then neither record fails and the meter counts 3 for the customer, once
+    assert first == again == {"batchItemFailures": []}
+    now = int(time.time())
+    summaries = requests.get(f"{world.emulator_url}/v1/billing/meters/{meter['id']}/event_summaries", params={
+        "customer": world.values["CUSTOMER_ID"], "start_time": (now - 3600) // 60 * 60,
+        "end_time": (now + 3600) // 60 * 60}, auth=(world.values["STRIPE_SECRET_KEY"], ""), timeout=10).json()
+    assert sum(s["aggregated_value"] for s in summaries["data"]) == 3
 
 
 def test_the_delete_config_sample_deactivates_the_project(world: World):

@@ -34,11 +34,12 @@ def dev_a(method: str, body: Any = None, **kw: Any) -> Callable[[HandlerClient, 
 
 
 def user(who: str, method: str, body: Any = None, project_header: bool = False,
-         path: Callable[[World], str] | None = None) -> Callable[[HandlerClient, World, str], Reply]:
+         path: Callable[[World], str] | None = None,
+         extra_headers: dict[str, str] | None = None) -> Callable[[HandlerClient, World, str], Reply]:
     """An end user: `neighbour` (another user of B) or `outsider` (a user of A; with X-Project-ID: B if asked)."""
     def send(client: HandlerClient, w: World, concrete: str) -> Reply:
         tenant = w.b if who == "neighbour" else w.a
-        headers = {"X-Project-ID": w.b.project_id} if project_header else None
+        headers = {**({"X-Project-ID": w.b.project_id} if project_header else {}), **(extra_headers or {})} or None
         return client.request(method, path(w) if path else concrete, token=w.user_token(tenant, getattr(w, who)),
                               json_body=body, headers=headers)
     return send
@@ -165,9 +166,11 @@ MATRIX: dict[str, list[Attack]] = {
                                                              query={"feature": "exports"},
                                                              headers={"X-Project-ID": w.b.project_id}), (403,))],
     "POST /api/v1/payments/stripe/usage": [
-        Attack("neighbour-of-b", user("neighbour", "POST", {"feature": "exports", "quantity": 1}), (400, 403)),
+        Attack("neighbour-of-b", user("neighbour", "POST", {"feature": "exports", "quantity": 1},
+                                      extra_headers={"Idempotency-Key": "attack-1"}), (400, 403)),
         Attack("user-of-a-claiming-b", user("outsider", "POST", {"feature": "exports", "quantity": 1},
-                                            project_header=True), (403,))],
+                                            project_header=True, extra_headers={"Idempotency-Key": "attack-2"}),
+               (403,))],
 }
 
 ROUTES = {route.route_key: route for route in http_routes()}

@@ -38,9 +38,13 @@ EXPECTED_ACTIONS = {
     # BatchGetItem: the event processor's one consistent read of an event's records (also when syncing).
     "checkout": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
-    # `usage` (issue 14): its report to Stripe's meters goes through the event processor's queue.
+    # `usage` (issue 14): the count, its marker, its report (an outbox item) and a check that the configuration is
+    # still active in one transaction (ConditionCheckItem); nothing is sent after it.
     "my_subscription": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                        "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
+                        "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "secretsmanager:GetSecretValue"},
+    # The outbox (decision 33): the project's Stripe key to send each item; its DLQ for what kept failing (the
+    # stream itself is read by the event source mapping, with SAM's stream read policy).
+    "outbox_sender": {"secretsmanager:GetSecretValue", "sqs:SendMessage"},
     "event_processor": {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue",
@@ -59,7 +63,7 @@ EXPECTED_ACTIONS = {
 }
 # Functions that take no bearer token and so must not read the signing key.
 UNAUTHENTICATED = {"webhook_receiver", "event_processor", "reconciler", "stats_refresher", "scope_worker",
-                   "unrouted"}
+                   "unrouted", "outbox_sender"}
 
 
 def _alternatives(value: Any) -> Iterator[Any]:
@@ -254,6 +258,12 @@ def test_the_receiver_may_only_send_to_the_webhook_queue():
 
     # Then it sends to the webhook queue and nothing else
     assert sqs == [(["sqs:SendMessage"], [{"Fn::GetAtt": ["WebhookQueue", "Arn"]}])]
+
+
+def test_the_outbox_sender_may_only_send_to_its_dead_letter_queue():
+    sqs = [(a, r) for a, r, _ in _allowed(functions()["outbox_sender"].logical_id) if any("sqs:" in x for x in a)]
+    assert sqs == [("sqs:SendMessage", [{"Fn::GetAtt": ["OutboxDeadLetterQueue", "Arn"]}])] or sqs == [
+        (["sqs:SendMessage"], [{"Fn::GetAtt": ["OutboxDeadLetterQueue", "Arn"]}])]
 
 
 def test_scheduled_work_may_only_send_to_the_work_queue_and_the_worker_also_to_the_webhook_queue():

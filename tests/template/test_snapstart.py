@@ -16,7 +16,8 @@ ALIAS = "live"
 SAM_PYTHON = REPO_ROOT / ".venv-sam" / "bin" / "python"
 # Scheduled hourly and unattended (the worker runs only what the schedules enqueue): no one waits on their cold
 # start, and a cached snapshot is billed.
-SCHEDULED_ONLY = {"ReconcilerFunction", "StatsRefresherFunction", "ScopeWorkerFunction"}
+# Functions nobody waits on (the schedules, the work queue, the outbox's stream): no cached snapshot to pay for.
+SCHEDULED_ONLY = {"ReconcilerFunction", "StatsRefresherFunction", "ScopeWorkerFunction", "OutboxSenderFunction"}
 
 # The SAM translator as `sam validate --lint` runs it, offline: local code paths become placeholder S3 URIs.
 TRANSLATE = """

@@ -277,7 +277,7 @@ def test_functions_describe_each_function_as_deployed():
     # Then each is named by its directory, with the CamelCase logical id, handler, API timeout and literal env
     assert sorted(specs) == sorted(["projects", "payments_overview", "stripe_config", "webhook_receiver",
                                     "event_processor", "reconciler", "checkout", "my_subscription",
-                                    "unrouted", "stats_refresher", "scope_worker"])
+                                    "unrouted", "stats_refresher", "scope_worker", "outbox_sender"])
     for name, spec in specs.items():
         camel = "".join(part.capitalize() for part in name.split("_")) + "Function"
         assert spec.logical_id == camel
@@ -287,7 +287,7 @@ def test_functions_describe_each_function_as_deployed():
         # API functions stay well inside API Gateway's 30 s; the processor has a sixth of the queue's visibility
         # (the scheduled producers page an index into the work queue: 300 s; the worker a sixth of its visibility)
         assert spec.timeout == {"event_processor": 30, "reconciler": 300, "stats_refresher": 300,
-                                "scope_worker": 120}.get(name, 10)
+                                "scope_worker": 120, "outbox_sender": 30}.get(name, 10)
         assert spec.environment["POWERTOOLS_SERVICE_NAME"] == "paykit"
         assert spec.environment["POWERTOOLS_METRICS_NAMESPACE"] == "PayKit"
         assert "TABLE_NAME" not in spec.environment  # an intrinsic (!Ref): the local stack supplies its own

@@ -209,7 +209,7 @@ def test_auth_parameters_decide_which_signing_key_exists_and_who_reads_it(
         attached = [_resolve(p, parameters) for p in RESOURCES[spec.logical_id]["Properties"]["Policies"]]
         # Stripe (receiver) and SQS (processor) send no bearer token: those functions never read the key
         bearer = spec.name not in ("webhook_receiver", "event_processor", "stats_refresher", "reconciler",
-                                   "scope_worker", "unrouted")
+                                   "scope_worker", "unrouted", "outbox_sender")
         assert ({"Ref": "JwtSigningSecretReadPolicy"} in attached) is (policy_exists and bearer)
 
 

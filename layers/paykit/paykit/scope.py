@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from paykit.auth import Principal
 from paykit.cache import TtlCache
 from paykit.errors import InvalidInput, NotFound
 from paykit.store import keys
-from paykit.store.table import Table, default_table
+from paykit.store.table import Table, batch_get, default_table
 
 # Reads (E14, E15, check) trust a project gate for this long per container: warm reads skip the project GetItem.
 GATE_SECONDS = 30.0
@@ -47,14 +47,30 @@ def scope_of(caller: Principal, test_mode: bool, table: Table | None = None, cac
     mode = "test" if test_mode else "live"
     item = _gates.get(project_id) if cached else None
     if item is None or not _configured(item, mode):  # "not configured" is never trusted from the cache
-        item = (table or default_table()).get(keys.project(project_id))
-        if item is None:
-            raise NotFound("Project not found")
-        if not _configured(item, mode):
-            raise NotFound("Stripe not configured")
+        item = _gate((table or default_table()).get(keys.project(project_id)), mode)
         if cached:  # stamped when read, so a warm container still re-reads every GATE_SECONDS
             _gates.put(project_id, item)
     return Scope(caller, test_mode, item.get("config") or {})
+
+
+def scope_with(caller: Principal, test_mode: bool, table: Table,
+               own: Callable[[str, str, str], dict[str, str]]) -> tuple[Scope, dict[str, Any] | None]:
+    """The gate read fresh together with one record of the caller's, `own(project_id, mode, user_id)`, in one
+    consistent BatchGetItem: a deactivated configuration (E7) stops the next request (decision 24) at the cost of
+    the read the record needed anyway. For `check` and `usage`, which act on what the gate allows."""
+    project_id, mode = str(caller.project_id), "test" if test_mode else "live"
+    wanted = own(project_id, mode, caller.sub)
+    found = {item["pk"]: item for item in batch_get(table, [keys.project(project_id), wanted], consistent=True)}
+    item = _gate(found.get(keys.project(project_id)["pk"]), mode)
+    return Scope(caller, test_mode, item.get("config") or {}), found.get(wanted["pk"])
+
+
+def _gate(item: dict[str, Any] | None, mode: str) -> dict[str, Any]:
+    if item is None:
+        raise NotFound("Project not found")
+    if not _configured(item, mode):
+        raise NotFound("Stripe not configured")
+    return item
 
 
 def _configured(item: dict[str, Any], mode: str) -> bool:

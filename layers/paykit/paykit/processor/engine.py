@@ -14,6 +14,7 @@ import uuid
 from functools import lru_cache
 from typing import Any, Callable
 
+from paykit import outbox
 from paykit.errors import PayKitError
 from paykit.models.common import iso, utcnow
 from paykit.observability import logger
@@ -56,8 +57,9 @@ class EventProcessor:
         """One SQS message from the receiver; returns processed / ignored / duplicate, raises to fail the record."""
         message = json.loads(body)
         project_id, mode, event_id = message["project_id"], message["mode"], message["event_id"]
-        if message.get("kind") == "meter_event":  # a usage report queued by `usage` (issue 14)
-            self.stripe.report_usage(project_id, mode, message)
+        if message.get("kind") == "meter_event":  # queued by `usage` before the outbox: hand it to the outbox
+            self.table.transact([outbox.item("meter_event", project_id, mode, event_id, {
+                key: message[key] for key in ("event_name", "customer_id", "value", "timestamp")}, self.clock())])
             return "processed"
         raw = message.get("body")
         if raw is None:  # oversized: the receiver kept the body in the event record

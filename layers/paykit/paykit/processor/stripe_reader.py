@@ -1,5 +1,5 @@
-"""The processor's Stripe adapter: what it reads from Stripe when a payload is not enough, and the meter reports it
-sends. The SDK is imported on the first call only (cold starts of functions that never call Stripe stay small)."""
+"""The processor's Stripe adapter: what it reads from Stripe when a payload is not enough (ties, thin invoices,
+names, discounts, entitlements). The SDK is imported on the first call only (cold starts of functions that never call Stripe stay small)."""
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -26,8 +26,6 @@ class StripeReader(Protocol):
 
     def discount(self, project_id: str, mode: str, subscription_id: str, discount_id: str) -> dict[str, Any] | None:
         ...
-
-    def report_usage(self, project_id: str, mode: str, message: dict[str, Any]) -> None: ...
 
     def active_entitlements(self, project_id: str, mode: str, customer_id: str) -> list[dict[str, Any]]: ...
 
@@ -69,25 +67,6 @@ class GatewayReader:
             if isinstance(found, dict):
                 self._discounts.put((project_id, mode, found["id"]), found)
         return self._discounts.get((project_id, mode, discount_id))
-
-    def report_usage(self, project_id: str, mode: str, message: dict[str, Any]) -> None:
-        """One meter event to Stripe; its identifier makes a repeated report count once (Stripe drops it)."""
-        from paykit.stripe_gateway import default_gateway
-
-        def send(c: Any) -> None:
-            import stripe
-
-            try:
-                c.v1.billing.meter_events.create({
-                    "event_name": message["event_name"], "identifier": message["event_id"],
-                    "timestamp": int(message["timestamp"]),
-                    "payload": {"stripe_customer_id": message["customer_id"], "value": str(message["value"])}})
-            except stripe.InvalidRequestError as exc:
-                if exc.code != "resource_already_exists" and exc.param != "identifier":
-                    raise  # anything but "already reported" is retried by the queue, then dead-lettered
-                logger.info("meter event already reported", identifier=message["event_id"])
-
-        default_gateway().call(project_id, mode, send)
 
     def active_entitlements(self, project_id: str, mode: str, customer_id: str) -> list[dict[str, Any]]:
         from paykit.stripe_gateway import default_gateway

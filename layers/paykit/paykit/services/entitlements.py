@@ -5,20 +5,23 @@ The user's item (keys.entitlements) holds the feature keys of Stripe's active en
 the user's subscription (status, period, when it went past due) and the usage counters per feature and period.
 The processor writes the first two with SET under `ent_version`; `usage` ADDs the counters, so neither overwrites
 the other. A feature's kind and limit live in the project's catalog (one Query, cached per container for a
-minute), so a warm `check` is one GetItem, no Stripe and no Secrets Manager call.
+minute), so a warm `check` is one BatchGetItem (the user's item and the project's gate, read fresh), no Stripe and
+no Secrets Manager call. `usage` counts in one transaction with its report to Stripe's meter as an outbox item.
 """
 from __future__ import annotations
 
+import calendar
 import hashlib
-import json
+import random
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from paykit import aws
+from paykit import outbox
 from paykit.auth import Principal
 from paykit.cache import TtlCache
-from paykit.errors import BadRequest, Conflict, Forbidden, NotFound
+from paykit.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from paykit.models.common import iso, utcnow
 from paykit.models.entitlements import (
     BillingSettings,
@@ -34,17 +37,19 @@ from paykit.models.entitlements import (
     billing_settings_of,
 )
 from paykit.processor.projections.entitlements import ENDED
-from paykit.scope import Scope, scope_of
+from paykit.scope import Scope, scope_with
 from paykit.services.projects import owned_project
-from paykit.settings import get_settings
 from paykit.store import keys
 from paykit.store import projects as project_store
-from paykit.store.errors import ConditionFailed
+from paykit.store.errors import ConditionFailed, TransactionConflict
 from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
 CATALOG_SECONDS = 60.0  # a developer's change of a limit reaches warm containers within a minute
 MARKER_DAYS = 2  # a usage retry within two days is recognised (Stripe keeps meter event identifiers 24 h)
+_MAX_PERIODS_AHEAD = 400  # periods rolled past a missed renewal (a year of daily periods) before the calendar month
+_USAGE_ATTEMPTS = 6  # a usage transaction that collides with another is tried again, as the processor's are
+_CONFLICT_BACKOFF = 0.05  # seconds, doubling: at most about 1.6 s of waiting over all attempts
 _catalogs: TtlCache[dict[str, dict[str, Any]]] = TtlCache(CATALOG_SECONDS)
 
 
@@ -56,13 +61,42 @@ def _mode(test_mode: bool) -> str:
 
 
 def period_of(ent: dict[str, Any], now: datetime) -> tuple[str, str]:
-    """(period key, resets_at): the subscription's billing period, else the calendar month (UTC)."""
+    """(period key, resets_at): the subscription's billing period; after its end, until the renewal's webhook
+    brings the next one, the period that follows it by Stripe's arithmetic (the key the renewal will have, so the
+    gap's usage counts in it); the calendar month (UTC) when no period is known."""
     start, end = ent.get("current_period_start"), ent.get("current_period_end")
     if start and end and start <= iso(now) < end:
         return start, end
+    if start and end and start <= iso(now):
+        begin, finish = _parse(start), _parse(end)
+        for _ in range(_MAX_PERIODS_AHEAD):
+            if now < finish:
+                return iso(begin), iso(finish)
+            begin, finish = following_period(begin, finish)
     first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     following = (first + timedelta(days=32)).replace(day=1)
     return iso(first), iso(following)
+
+
+def following_period(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The billing period Stripe starts at `end`. Month-based intervals (months, years) keep the billing cycle
+    anchor's day, clamped to the month's last day (Jan 31 -> Feb 28 -> Mar 31); the anchor's day is the larger of
+    the two ends' days, since at most one of them was clamped. Day-based intervals (days, weeks) repeat the length."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    anchor = max(start.day, end.day)
+    if months > 0 and _add_months(start, months, anchor) == end:
+        return end, _add_months(end, months, anchor)
+    return end, end + (end - start)
+
+
+def _add_months(moment: datetime, months: int, day: int) -> datetime:
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(day, calendar.monthrange(year, month)[1]))
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def used_name(key: str, period: str) -> str:
@@ -239,8 +273,8 @@ def user_usage(caller: Principal, project_id: uuid.UUID, user_id: str, test_mode
 
 def _user_state(caller: Principal, test_mode: bool, table: Table) -> tuple[Scope, dict[str, Any] | None,
                                                                               dict[str, dict[str, Any]]]:
-    scope = scope_of(caller, test_mode, table, cached=True)
-    ent = table.get(keys.entitlements(scope.project_id, scope.mode, scope.user_id))
+    """The gate, read fresh with the user's item in one call (decision 24), and the project's feature catalog."""
+    scope, ent = scope_with(caller, test_mode, table, keys.entitlements)
     return scope, ent, catalog(table, scope.project_id, scope.mode)
 
 
@@ -263,67 +297,81 @@ def my_entitlements(caller: Principal, test_mode: bool, table: Table | None = No
 
 def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_key: str | None,
                  table: Table | None = None, now: datetime | None = None) -> UsageOut:
-    """Counts usage at once (for `check`) and queues its report to Stripe's Billing Meters, exactly once per
-    Idempotency-Key: the counter, the key's marker and the queued report are one outcome; a retry of a counted
-    request answers as the first did and only re-queues a report that was not queued (Stripe drops a repeated
-    meter event identifier, so a report queued twice is counted once)."""
+    """Counts usage at once (for `check`) and queues its report to Stripe's Billing Meter, exactly once per
+    Idempotency-Key (required: without it a retry after a lost answer would count twice). One transaction holds the
+    key's marker (with the answer given), the counter, the report as an outbox item (paykit.outbox: the table's
+    stream sends it) and a check that the configuration is still active. A retry of a counted key answers as the
+    first did; a transaction that collides with another is tried again; nothing is sent after the write."""
+    if not client_key:
+        raise InvalidInput(("header", "Idempotency-Key"), "Usage needs an Idempotency-Key: a retry with the same key "
+                           "counts once", "missing")
     table, now = table or default_table(), now or utcnow()
+    for attempt in range(_USAGE_ATTEMPTS):
+        try:
+            return _count_usage(caller, test_mode, body, client_key, table, now)
+        except TransactionConflict:
+            # Another request holds the user's item: read again after a jittered back-off (AWS's advice for
+            # conflicts), so colliding calls spread out instead of colliding again.
+            time.sleep(random.uniform(0, _CONFLICT_BACKOFF * 2 ** attempt))
+    raise ServiceUnavailable("Usage is busy for this user; retry with the same Idempotency-Key")
+
+
+def _count_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_key: str, table: Table,
+                 now: datetime) -> UsageOut:
     scope, ent, features = _user_state(caller, test_mode, table)
     if not any(f.get("key") == body.feature and f.get("kind") == "metered" for f in features.values()):
         raise BadRequest(f"'{body.feature}' is not a metered feature of this project")
-    verdict = evaluate(ent, body.feature, features, billing_settings_of(scope.config), now)
+    settings = billing_settings_of(scope.config)
+    verdict = evaluate(ent, body.feature, features, settings, now)
     if verdict.reason not in (None, "limit_reached"):
         raise Forbidden(f"Not entitled to '{body.feature}' ({verdict.reason})")
-    raw = "\x1f".join([scope.project_id, scope.mode, scope.user_id, client_key or str(uuid.uuid4())])
+    raw = "\x1f".join([scope.project_id, scope.mode, scope.user_id, client_key])
     key_hash = hashlib.sha256(raw.encode()).hexdigest()
     marker_key = keys.usage_marker(scope.project_id, scope.mode, scope.user_id, key_hash)
     period, resets_at = period_of(ent or {}, now)
-    counter = used_name(body.feature, period)
-    limit = int(verdict.limit or 0)
-    hard = bool(billing_settings_of(scope.config).get("hard_limits"))
+    counter, limit = used_name(body.feature, period), int(verdict.limit or 0)
     update: dict[str, Any] = {
         "Key": keys.entitlements(scope.project_id, scope.mode, scope.user_id),
         "UpdateExpression": "ADD #u :q", "ExpressionAttributeNames": {"#u": counter},
         "ExpressionAttributeValues": {":q": body.quantity},
     }
-    if hard:  # the limit is the catalog's: the condition needs no arithmetic on stored values
+    if settings.get("hard_limits"):  # the limit is the catalog's: the condition needs no arithmetic on stored values
         update["ConditionExpression"] = "attribute_not_exists(#u) OR #u <= :max"
         update["ExpressionAttributeValues"][":max"] = limit - body.quantity
         if body.quantity > limit:
             raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)")
-    used_before = int((ent or {}).get(counter) or 0)
-    marker = {**marker_key, "type": "usage_marker", "feature": body.feature, "quantity": body.quantity,
-              "used": used_before + body.quantity, "period": period, "queued": False,
-              "identifier": f"paykit-{key_hash[:40]}", "expires_at": int(now.timestamp()) + MARKER_DAYS * 86400}
+    used = int((ent or {}).get(counter) or 0) + body.quantity
+    answer = UsageOut(feature=body.feature, quantity=body.quantity, used=used, limit=limit,
+                      remaining=max(0, limit - used), resets_at=resets_at)
+    identifier = f"paykit-{key_hash[:40]}"  # the meter event's identifier: Stripe counts it once
+    marker = {**marker_key, "type": "usage_marker", "answer": answer.model_dump(), "identifier": identifier,
+              "expires_at": int(now.timestamp()) + MARKER_DAYS * 86400}
+    report = outbox.item("meter_event", scope.project_id, scope.mode, identifier, {
+        "event_name": body.feature, "customer_id": (ent or {}).get("customer_id"), "value": body.quantity,
+        "timestamp": int(now.timestamp())}, now.timestamp())
     try:
         table.transact([{"Put": {"Item": marker, "ConditionExpression": "attribute_not_exists(pk)"}},
-                        {"Update": update}])
+                        {"Update": update}, report, _still_active(scope)])
     except ConditionFailed as exc:
         if exc.failed_at(0):  # this key was counted before: answer as then
-            marker = table.get(marker_key, consistent=True) or marker
-            if marker.get("feature") != body.feature or int(marker.get("quantity") or 0) != body.quantity:
-                raise Conflict("Idempotency-Key was already used with other parameters") from exc
-            if not marker.get("queued"):
-                _queue_report(table, scope, marker, ent)
-            return UsageOut(feature=body.feature, quantity=body.quantity, used=int(marker["used"]), limit=limit,
-                            remaining=max(0, limit - int(marker["used"])), resets_at=resets_at, duplicate=True)
+            return _replay(table.get(marker_key, consistent=True) or {}, body)
+        if exc.failed_at(3):
+            raise NotFound("Stripe not configured") from exc  # deactivated (E7) since the read: nothing counted
         raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)") from exc
-    _queue_report(table, scope, marker, ent)
-    return UsageOut(feature=body.feature, quantity=body.quantity, used=marker["used"], limit=limit,
-                    remaining=max(0, limit - marker["used"]), resets_at=resets_at)
+    return answer
 
 
-def _queue_report(table: Table, scope: Scope, marker: dict[str, Any], ent: dict[str, Any] | None) -> None:
-    """The meter event goes to Stripe through the webhook queue (the processor sends it, retried by SQS and
-    dead-lettered like an event), so a Stripe outage loses nothing; the marker then says it is queued. A failure
-    here is a 503: the client's retry with the same key queues it (and counts nothing again)."""
-    message = {"kind": "meter_event", "project_id": scope.project_id, "mode": scope.mode,
-               "event_id": marker["identifier"], "event_name": marker["feature"],
-               "customer_id": (ent or {}).get("customer_id"), "value": int(marker["quantity"]),
-               "timestamp": int(utcnow().timestamp())}
-    aws.send_message(
-        aws.client("sqs"), "Usage was counted but its report could not be queued; retry with the same Idempotency-Key",
-        QueueUrl=get_settings().queue_url, MessageBody=json.dumps(message, separators=(",", ":")),
-        MessageDeduplicationId=marker["identifier"], MessageGroupId=f"{scope.project_id}#{scope.mode}#usage")
-    table.update({"pk": marker["pk"], "sk": marker["sk"]}, UpdateExpression="SET queued = :t",
-                 ExpressionAttributeValues={":t": True})
+def _still_active(scope: Scope) -> dict[str, Any]:
+    """The usage transaction's guard: the project's configuration is still active (E7 stops usage at once)."""
+    return {"ConditionCheck": {"Key": keys.project(scope.project_id), "ConditionExpression": "config.is_active = :on",
+                               "ExpressionAttributeValues": {":on": True}}}
+
+
+def _replay(marker: dict[str, Any], body: UsageRequest) -> UsageOut:
+    """The first answer to this Idempotency-Key, marked as a replay; the same key with another body is 422
+    (decision 32)."""
+    first = marker.get("answer") or {}
+    if first.get("feature") != body.feature or int(first.get("quantity") or 0) != body.quantity:
+        raise InvalidInput(("header", "Idempotency-Key"), "Idempotency-Key was already used with another body",
+                           "idempotency_key_reused")
+    return UsageOut(**{**first, "duplicate": True})

@@ -202,3 +202,8 @@ def entitlements(project_id: str, mode: str, user_id: str) -> dict[str, str]:
 def usage_marker(project_id: str, mode: str, user_id: str, key_hash: str) -> dict[str, str]:
     """A counted `usage` request (its Idempotency-Key, hashed): a retry finds it and counts nothing again."""
     return {"pk": f"USAGE#{scope(project_id, mode)}#{user_id}#{key_hash}", "sk": "MARKER"}
+
+
+def outbox(project_id: str, mode: str, kind: str, key: str) -> dict[str, str]:
+    """One side effect waiting to leave (decision 33): its own partition, so a busy scope's sends never share one."""
+    return {"pk": f"OUTBOX#{project_id}#{mode}#{kind}#{key}", "sk": "OUTBOX"}
