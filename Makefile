@@ -9,7 +9,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: run test lint build bench browser clean redrive openapi refresh-all sdk sdk-deps
 
-$(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt stripe-emulator/pyproject.toml
 	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
 	test -x $(PYTHON) || $(PY312) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

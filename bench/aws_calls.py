@@ -12,7 +12,7 @@ import requests
 from bench.common import check_goal, table, write_results
 from local.aws_local import MotoAws, apply_environment
 from local.handler_client import HandlerClient
-from local.stripe_emulator import EmulatorServer
+from stripe_emulator import EmulatorServer
 
 GOAL_GET = {"dynamodb": 2, "secretsmanager": 0}
 

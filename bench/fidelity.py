@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from bench.common import write_results
-from local.stripe_emulator import EmulatorServer
+from stripe_emulator import EmulatorServer
 from tests.emulator.conformance import (
     Report,
     check_event_order,

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 import jwt
+from stripe_emulator import EmulatorServer
 
 from local.aws_local import MotoAws, apply_environment
 from local.dashboard import dashboard_routes
@@ -24,7 +25,6 @@ from local.openapi import docs_route, openapi_route
 from local.queue_poller import QueuePoller
 from local.schedules import ScheduleRunner
 from local.stream_poller import StreamPoller
-from local.stripe_emulator import EmulatorServer
 
 TABLE_NAME = "paykit-local"
 

@@ -14,7 +14,7 @@ from tests.support import HandlerClient, make_token, reset_service_caches
 
 if TYPE_CHECKING:
     from local.stream_poller import StreamPoller
-    from local.stripe_emulator import EmulatorServer
+    from stripe_emulator import EmulatorServer
 
 pytest_plugins = ["tests.secret_scan"]  # every response and log line of the run is scanned for secrets
 
@@ -32,7 +32,7 @@ def moto_aws() -> Iterator[MotoAws]:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator["EmulatorServer"]:
-    from local.stripe_emulator import EmulatorServer
+    from stripe_emulator import EmulatorServer
 
     server = EmulatorServer(host="127.0.0.1", port=0, delivery_backoff=0.05)
     server.start()

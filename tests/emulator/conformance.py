@@ -24,8 +24,8 @@ from stripe._list_object import ListObject
 from stripe._object_classes import OBJECT_CLASSES
 from stripe._stripe_object import StripeObject, UntypedStripeObject
 
-from local.stripe_emulator.params import LIST, allowed_parameters, params_shape
-from local.stripe_emulator.routes import ROUTES
+from stripe_emulator.engine.params import LIST, allowed_parameters, params_shape
+from stripe_emulator.engine.routes import ROUTES
 
 from .lifecycle_usage import entitlements_and_usage
 
@@ -471,11 +471,11 @@ NOT_RETRIEVABLE = {
 
 def minted_prefixes() -> set[str]:
     """Every id prefix the emulator's source passes to `new_id` (both branches of `"cs_live" if .. else "cs_test"`)."""
-    import local.stripe_emulator as package
+    import stripe_emulator as package
 
     found: set[str] = set()
     root = inspect.getfile(package).rpartition("/")[0]
-    for path in sorted(__import__("glob").glob(f"{root}/*.py")):
+    for path in sorted(__import__("glob").glob(f"{root}/**/*.py", recursive=True)):
         with open(path) as source:
             tree = ast.parse(source.read())
         for node in ast.walk(tree):
@@ -513,8 +513,8 @@ def retrieve_route(object_name: str) -> str | None:
 
 def object_of_prefix(prefix: str) -> str | None:
     """The `object` value of the ids with `prefix`, through the emulator's own prefix and collection tables."""
-    from local.stripe_emulator.render import OBJECT_COLLECTIONS
-    from local.stripe_emulator.store import PREFIXES
+    from stripe_emulator.engine.render import OBJECT_COLLECTIONS
+    from stripe_emulator.engine.store import PREFIXES
 
     collection = PREFIXES.get(prefix.split("_")[0])
     names = [name for name, coll in OBJECT_COLLECTIONS.items() if coll == collection]
@@ -591,7 +591,7 @@ def check_expansions(report: Report, base_url: str, secret_key: str, bodies: lis
     """Every field the SDK types `ExpandableField` on every object kind the lifecycle met, expanded on the kind's
     retrieve route and (with `data.`) its list route: 200, and where the lifecycle left an id there, the object with
     that id, conforming to its SDK class."""
-    from local.stripe_emulator.expandable import expandable_paths
+    from stripe_emulator.engine.expandable import expandable_paths
 
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {secret_key}"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from local.stripe_emulator import EmulatorServer
+from stripe_emulator import EmulatorServer
 
 from .support import Emu, Receiver
 

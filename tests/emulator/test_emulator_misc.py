@@ -124,7 +124,7 @@ def _free_port() -> int:
 def test_standalone_process_serves_the_api():
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen([sys.executable, "-m", "local.stripe_emulator", "--port", str(port)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "stripe_emulator", "--port", str(port)], cwd=ROOT,
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"

@@ -9,7 +9,7 @@ import pytest
 import requests
 import stripe
 
-from local.stripe_emulator import API_VERSION
+from stripe_emulator import API_VERSION
 
 from .support import WAIT, Emu, Receiver, client_for
 

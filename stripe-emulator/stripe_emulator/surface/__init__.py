@@ -1,0 +1,1 @@
+"""What faces the outside: the WSGI application, the `/_emulator` admin routes, the hosted pages, the server."""
