@@ -1,4 +1,5 @@
-"""Time passing over subscriptions: what falls due next for each (expiry, cancel_at, trial warnings and ends, renewals, retries, pending update expiry), run in time order up to a target on a test clock or the account clock."""
+"""Time passing over subscriptions: what falls due next for each (expiry, cancel_at, trial warnings and ends, renewals,
+retries, pending update expiry), run in time order up to a target on a test clock or the account clock."""
 
 from __future__ import annotations
 

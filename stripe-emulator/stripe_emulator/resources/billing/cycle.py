@@ -1,4 +1,5 @@
-"""A subscription through time: its first invoice, the next period (after a trial, a stub up to an anchor, a cycle restarted by a change of billing period), renewal, and incomplete expiry."""
+"""A subscription through time: its first invoice, the next period (after a trial, a stub up to an anchor, a cycle
+restarted by a change of billing period), renewal, and incomplete expiry."""
 
 from __future__ import annotations
 

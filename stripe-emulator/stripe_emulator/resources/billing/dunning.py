@@ -1,4 +1,6 @@
-"""What a subscription does about its invoices' payments: an invoice run through creation, finalisation and its first attempt; the status that follows (active, past_due, then canceled or unpaid as the account says); retries; paying and voiding an open invoice."""
+"""What a subscription does about its invoices' payments: an invoice run through creation, finalisation and its first
+attempt; the status that follows (active, past_due, then canceled or unpaid as the account says); an intent settled
+later (3-D Secure, an API confirmation); paying an open invoice now."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Invoices: a draft from lines, finalisation, a payment attempt with its intent and invoice payment, the retry schedule, voiding, and rendering (`payments` embedded)."""
+"""Invoices: a draft from lines, finalisation, a payment attempt with its intent and invoice payment, the retry
+schedule, voiding, and rendering (`payments` embedded)."""
 
 from __future__ import annotations
 

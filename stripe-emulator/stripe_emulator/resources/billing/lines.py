@@ -1,4 +1,5 @@
-"""Invoice lines before they belong to an invoice: a period billed in advance, metered usage in arrears, the stub period up to an anchor, and prorations (credit for unused time, debit for the remaining time)."""
+"""Invoice lines before they belong to an invoice: a period billed in advance, metered usage in arrears, the stub period
+up to an anchor, and prorations (credit for unused time, debit for the remaining time)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A pending update's state (`payment_behavior=pending_if_incomplete`): what it keeps to put back or apply later, how it shows as `pending_update`, and how it settles when its invoice is paid or not."""
+"""A pending update's state (`payment_behavior=pending_if_incomplete`): what it keeps to put back or apply later, how it
+shows as `pending_update`, and how it settles when its invoice is paid or not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Subscription item changes: reading `items[]`, planning an update (prorations, a restarted cycle, an invoice now), applying it, the pending update that waits for its invoice, `error_if_incomplete`, and `create_preview`."""
+"""Subscription item changes: reading `items[]`, planning an update (prorations, a restarted cycle, an invoice now),
+applying it, the pending update that waits for its invoice, `error_if_incomplete`, and `create_preview`."""
 
 from __future__ import annotations
 
