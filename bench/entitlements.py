@@ -3,9 +3,10 @@
 1. `check` warm against E14: DynamoDB calls per request (goal: 1) and the median latency of each, through the same
    in-process handlers the local stack's gateway runs (moto over HTTP; the gateway's own HTTP hop is the same for
    both and left out).
-2. `usage`: N calls, a tenth of them retried with the same Idempotency-Key, every queued report then delivered by
-   the event processor to Stripe's Billing Meters (one in ten delivered twice, as SQS may): the meter must hold
-   exactly the unique calls (0 lost, 0 double-counted), and so must PayKit's own counter.
+2. `usage`: N calls, a tenth of them retried with the same Idempotency-Key, every report (an outbox item of its
+   call's transaction) then delivered from the table's stream by the outbox sender to Stripe's Billing Meters (one
+   in ten delivered twice, as a stream may): the meter must hold exactly the unique calls (0 lost, 0
+   double-counted), and so must PayKit's own counter.
 
 `python -m bench.entitlements [--calls 10000]` prints both tables and writes bench/results/entitlements.json.
 """
@@ -27,7 +28,9 @@ import requests
 
 from bench.aws_calls import start_services
 from bench.common import table, write_results
+from local import lambda_host
 from local.handler_client import HandlerClient
+from local.stream_poller import StreamPoller
 
 API = "/api/v1/payments/stripe"
 URLS = {"success_url": "https://app.example.com/ok", "cancel_url": "https://app.example.com/"}
@@ -89,22 +92,13 @@ def measure(client: HandlerClient, path: str, user_token: str, query: dict[str, 
     return {"dynamodb_calls": sum(calls.values()), "detail": calls, "p50_ms": statistics.median(times) * 1000}
 
 
-def deliver_reports(moto_sqs: Any, queue_url: str, duplicate_every: int) -> int:
-    """Every queued usage report through the event processor (every `duplicate_every`-th twice); the count."""
-    from paykit.processor import default_processor
-
-    delivered = 0
-    while True:
-        out = moto_sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        messages = out.get("Messages", [])
-        if not messages:
-            return delivered
-        for message in messages:
-            times = 2 if delivered % duplicate_every == 0 else 1
-            for _ in range(times):
-                default_processor().process_message(message["Body"])
-            delivered += 1
-            moto_sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+def deliver_reports(outbox: StreamPoller, duplicate_every: int) -> int:
+    """Every outbox item on the table's stream through the outbox sender (every `duplicate_every`-th twice)."""
+    records = outbox.pending_records()
+    outbox.drain(max_polls=len(records) + 10)
+    for record in records[::duplicate_every]:
+        lambda_host.invoke("outbox_sender", {"Records": [record]})
+    return len(records)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -118,6 +112,7 @@ def main(argv: list[str] | None = None) -> dict:
 
         queues = aws.create_queues("paykit-bench")
         os.environ["QUEUE_URL"] = queues["WebhookQueue"]
+        outbox = StreamPoller(aws, "paykit-bench", dlq_url=queues["OutboxDeadLetterQueue"])
         from paykit.settings import get_settings
 
         get_settings.cache_clear()
@@ -149,7 +144,7 @@ def main(argv: list[str] | None = None) -> dict:
                 duplicates += reply.json()["duplicate"]
         usage_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        delivered = deliver_reports(aws.client("sqs"), queues["WebhookQueue"], duplicate_every=10)
+        delivered = deliver_reports(outbox, duplicate_every=10)
         report_seconds = time.perf_counter() - started
         used = client.get(f"{API}/check", token=world["user_token"], query={"feature": "exports"}).json()["used"]
         now = int(datetime.now(timezone.utc).timestamp())

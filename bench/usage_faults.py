@@ -1,0 +1,115 @@
+"""Usage under faults (issue 18): N usage calls against moto (behind the fault proxy) and the Stripe emulator, with
+10% retried by the client with the same Idempotency-Key, 5% meeting DynamoDB transaction conflicts (injected on
+their transaction) and 1% killed right after their transaction reached DynamoDB (the answer lost, the container
+gone; the client retries later). Every report then leaves through the table's stream, one in ten delivered twice.
+The goal: reported to the meter = PayKit's counter = unique calls, 0 lost, 0 double.
+
+`python -m bench.usage_faults [--calls 10000]` prints the table and writes bench/results/usage_faults.json.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+
+from bench.aws_calls import start_services
+from bench.common import table, write_results
+from bench.entitlements import API, deliver_reports, setup
+from local.fault_proxy import FaultProxy
+from local.handler_client import HandlerClient
+from local.stream_poller import StreamPoller
+
+CONFLICT = {"code": "TransactionCanceledException", "extra": {"CancellationReasons": [
+    {"Code": "None"}, {"Code": "TransactionConflict"}, {"Code": "None"}, {"Code": "None"}]}}
+
+
+def fresh_container() -> None:
+    """What a new Lambda container would build again: settings and clients (the fault proxy's endpoint)."""
+    from paykit import aws, processor
+    from paykit.settings import get_settings
+    from paykit.store.table import default_table
+
+    for cached in (get_settings, aws.client, default_table, processor.default_processor):
+        cached.cache_clear()
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=18)
+    args = parser.parse_args(argv)
+    aws, emulator, secret = start_services()
+    proxy = FaultProxy(aws.endpoint_url).start()
+    try:
+        queues = aws.create_queues("paykit-bench")
+        outbox = StreamPoller(aws, "paykit-bench", dlq_url=queues["OutboxDeadLetterQueue"])
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.url  # PayKit's DynamoDB calls pass the fault proxy
+        fresh_container()
+        client = HandlerClient()
+        world = setup(client, emulator.url, secret)
+        rng = random.Random(args.seed)
+        calls = range(args.calls)
+        retried = set(rng.sample(calls, args.calls // 10))
+        conflicted = set(rng.sample(calls, args.calls // 20))
+        killed = set(rng.sample(calls, args.calls // 100))
+        outcomes: dict[int, int] = {}
+        sent = conflicts = 0
+        started = time.perf_counter()
+        for i in calls:
+            key = f"use-{i}"
+            if i in conflicted:
+                proxy.inject("dynamodb", "TransactWriteItems", rng.randint(1, 3), **CONFLICT)
+                conflicts += 1
+            if i in killed:
+                proxy.inject("dynamodb", "TransactWriteItems", 1, action="crash")
+            attempts = 2 if i in retried or i in killed else 1
+            for _ in range(attempts):
+                reply = client.post(f"{API}/usage", token=world["user_token"], headers={"Idempotency-Key": key},
+                                    json_body={"feature": "exports", "quantity": 1})
+                sent += 1
+                outcomes[reply.status] = outcomes.get(reply.status, 0) + 1
+                if proxy.dead.is_set():  # the container died: the next attempt runs in a new one
+                    proxy.clear()
+                    fresh_container()
+        usage_seconds = time.perf_counter() - started
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB")
+        fresh_container()
+        started = time.perf_counter()
+        delivered = deliver_reports(outbox, duplicate_every=10)
+        report_seconds = time.perf_counter() - started
+        used = client.get(f"{API}/check", token=world["user_token"], query={"feature": "exports"}).json()["used"]
+        now = int(datetime.now(timezone.utc).timestamp())
+        summary = requests.get(f"{emulator.url}/v1/billing/meters/{world['meter']}/event_summaries",
+                               auth=(world["stripe_key"], ""), timeout=30,
+                               params={"customer": world["customer"], "start_time": (now - 86400) // 60 * 60,
+                                       "end_time": (now + 3600) // 60 * 60}).json()
+        metered = int(sum(s["aggregated_value"] for s in summary["data"]))
+        unique = args.calls
+        print(f"usage under faults: {sent} requests for {unique} calls in {usage_seconds:.0f} s "
+              f"({sent / usage_seconds:.0f}/s): {len(retried)} retried, {conflicts} with injected conflicts, "
+              f"{len(killed)} killed after their transaction; answers by status {dict(sorted(outcomes.items()))}")
+        print(f"{delivered} outbox records sent from the stream in {report_seconds:.0f} s, one in ten twice")
+        print(table(["", "count", "goal", "ratio to goal"], [
+            ["PayKit's counter", used, unique, f"{used / unique:.4f}"],
+            ["reported to the meter", metered, unique, f"{metered / unique:.4f}"],
+            ["outbox items", delivered, unique, f"{delivered / unique:.4f}"],
+            ["lost", unique - min(metered, used), 0, ""],
+            ["double-counted", max(metered, used) - unique, 0, ""]]))
+        results = {"calls": unique, "requests": sent, "statuses": outcomes, "retried": len(retried),
+                   "conflicted": conflicts, "killed": len(killed), "paykit_used": used, "metered": metered,
+                   "outbox_items": delivered, "usage_seconds": usage_seconds, "report_seconds": report_seconds}
+        write_results("usage_faults", results)
+        return results
+    finally:
+        proxy.stop()
+        emulator.stop()
+        aws.stop()
+
+
+if __name__ == "__main__":
+    main()
