@@ -81,19 +81,39 @@ def test_the_movements_and_the_range_summary(client, dev_token, history):
         "mrr_start_cents": 0, "mrr_end_cents": 2400, "new_mrr_cents": 7300, "expansion_mrr_cents": 3000,
         "contraction_mrr_cents": 3000, "churned_mrr_cents": 5400, "reactivation_mrr_cents": 500,
         "net_new_mrr_cents": 2400, "customers_start": 0, "customers_end": 2, "new_customers": 4,
-        "churned_customers": 2, "customer_churn_rate": None, "revenue_churn_rate": None, "arpu_cents": 1200,
-        "ltv_cents": None, "gross_revenue_cents": 6800, "refunded_cents": 1000, "net_revenue_cents": 5800,
+        "churned_customers": 2, "customer_churn_rate": 2.6087, "revenue_churn_rate": 4.7103, "arpu_cents": 1200,
+        "ltv_cents": 460, "gross_revenue_cents": 6800, "refunded_cents": 1000, "net_revenue_cents": 5800,
         "failed_payments": 0}
 
 
-def test_rates_over_a_window_that_starts_with_customers(client, dev_token, history):
-    # From D-5: MRR at the start 1900 (A), 1 customer; B churns (1 of 1), churn 4900 + contraction 3000 of 1900
+def test_rates_over_a_range_that_starts_from_nothing(client, dev_token, history):
+    # The worked example of docs/metrics.md, D-11…D (12 days, no customer at the start): customers paying during
+    # each day (at its start or joining it) 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 2, 2 = 23 customer-days; 2 churned
+    summary = series(client, dev_token, metric="mrr", **{"from": day(11), "to": day(0)})["summary"]
+    assert (summary["customers_start"], summary["churned_customers"]) == (0, 2)
+    assert summary["customer_churn_rate"] == round(2 * 30 / 23, 4)  # per 30 days: 2.6087
+    # MRR during each day (its start plus what it gained): 0, 1900, 1900, 2400, 2400, 2400, 6800, 7300, 10300,
+    # 10300, 5400, 2400 = 53,500; lost 5400 churn + 3000 contraction
+    assert summary["revenue_churn_rate"] == round(8400 * 30 / 53500, 4)  # 4.7103
+    # LTV = ARPU (2400 / 2) over the monthly churn rate: 1200 × 23 / 60 = 460
+    assert (summary["arpu_cents"], summary["ltv_cents"]) == (1200, 460)
+
+
+def test_rates_over_a_range_that_starts_with_customers(client, dev_token, history):
+    # From D-5 (6 days): customer-days 2, 3, 3, 3, 2, 2 = 15; B churns
     summary = series(client, dev_token, metric="mrr", **{"from": day(5), "to": day(0)})["summary"]
     assert (summary["mrr_start_cents"], summary["customers_start"], summary["churned_customers"]) == (1900, 1, 1)
-    assert summary["customer_churn_rate"] == 1.0
-    assert summary["revenue_churn_rate"] == round((4900 + 3000) / 1900, 4)
-    # LTV = ARPU (2400 / 2) over the churn rate per 30 days (1.0 over 6 days = 5.0)
-    assert (summary["arpu_cents"], summary["ltv_cents"]) == (1200, 240)
+    assert summary["customer_churn_rate"] == 2.0  # 1 × 30 / 15
+    # MRR-days 6800 + 7300 + 10300 + 10300 + 5400 + 2400 = 42,500; lost 4900 + 3000
+    assert summary["revenue_churn_rate"] == round(7900 * 30 / 42500, 4)
+    assert (summary["arpu_cents"], summary["ltv_cents"]) == (1200, 600)  # 1200 / 2.0
+
+
+def test_a_range_without_churn_has_a_zero_rate_and_no_ltv(client, dev_token, history):
+    summary = series(client, dev_token, metric="mrr", **{"from": day(1), "to": day(0)})["summary"]
+    assert (summary["customer_churn_rate"], summary["ltv_cents"]) == (0.0, None)
+    empty = series(client, dev_token, metric="mrr", **{"from": day(20), "to": day(15)})["summary"]
+    assert (empty["customer_churn_rate"], empty["revenue_churn_rate"], empty["ltv_cents"]) == (None, None, None)
 
 
 def test_revenue_and_refunds_land_on_the_days_they_happened(client, dev_token, history):

@@ -132,9 +132,13 @@ def _summary(rows: list[dict[str, Any]], first: date, last: date) -> Summary:
     start_mrr = rows[0]["mrr_end"] - rows[0]["net_new"]
     start_customers = rows[0]["customers_end"] - rows[0]["new_customers"] + rows[0]["churned_customers"]
     end_mrr, end_customers = rows[-1]["mrr_end"], rows[-1]["customers_end"]
-    churn_rate = metrics.rate(total("churned_customers"), start_customers)
+    days = (last - first).days + 1
+    # Rates per 30 days over what the range held on average (docs/metrics.md): each day counts the customers and
+    # the MRR it had at its start plus what it gained, so a range that starts from nothing still has a rate.
+    customer_days = sum(r["customers_end"] + r["churned_customers"] for r in rows)
+    mrr_days = sum(r["mrr_end"] - r["net_new"] + _gained(r) for r in rows)
+    churn_rate = metrics.rate(total("churned_customers") * 30, customer_days)
     arpu = round(end_mrr / end_customers) if end_customers else 0
-    monthly_churn = churn_rate * 30 / ((last - first).days + 1) if churn_rate else None
     return Summary(
         mrr_start_cents=start_mrr, mrr_end_cents=end_mrr, new_mrr_cents=total("new"),
         expansion_mrr_cents=total("expansion"), contraction_mrr_cents=total("contraction"),
@@ -142,7 +146,14 @@ def _summary(rows: list[dict[str, Any]], first: date, last: date) -> Summary:
         net_new_mrr_cents=total("net_new"), customers_start=start_customers, customers_end=end_customers,
         new_customers=total("new_customers"), churned_customers=total("churned_customers"),
         customer_churn_rate=churn_rate,
-        revenue_churn_rate=metrics.rate(total("churn") + total("contraction"), start_mrr),
-        arpu_cents=arpu, ltv_cents=round(arpu / monthly_churn) if monthly_churn else None,
+        revenue_churn_rate=metrics.rate((total("churn") + total("contraction")) * 30, mrr_days),
+        arpu_cents=arpu,
+        ltv_cents=round(arpu * customer_days / (total("churned_customers") * 30)) if churn_rate and arpu else None,
         gross_revenue_cents=total("gross_revenue"), refunded_cents=total("refunds"),
         net_revenue_cents=total("gross_revenue") - total("refunds"), failed_payments=total("failed_payments"))
+
+
+def _gained(row: dict[str, Any]) -> int:
+    """What a day added to MRR: new, expansion, reactivation and a positive refresher's adjustment."""
+    moved = row["new"] + row["expansion"] + row["reactivation"] - row["contraction"] - row["churn"]
+    return row["new"] + row["expansion"] + row["reactivation"] + max(0, row["net_new"] - moved)
