@@ -75,6 +75,7 @@ class Table:
         newest_first: bool = True,
         names: dict[str, str] | None = None,
         filter_expression: str | None = None,
+        consistent: bool = False,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         args: dict[str, Any] = {
             "TableName": self.name,
@@ -82,6 +83,8 @@ class Table:
             "ExpressionAttributeValues": serialize_values(values),
             "ScanIndexForward": not newest_first,
         }
+        if consistent:  # the base table only (an index cannot be read strongly consistent)
+            args["ConsistentRead"] = True
         if index:
             args["IndexName"] = index
         if limit:

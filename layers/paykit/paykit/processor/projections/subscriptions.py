@@ -97,7 +97,16 @@ def _price_line(item: dict[str, Any]) -> dict[str, Any]:
                   "quantity": item.get("quantity"), "usage_type": recurring.get("usage_type")})
 
 
-_DISCOUNT_FIELDS = ("discount_percent_off", "discount_amount_off", "discount_duration", "discount_end")
+DISCOUNT_FIELDS = ("discount_percent_off", "discount_amount_off", "discount_duration", "discount_end")
+
+
+def discount_over(record: dict[str, Any], at: str) -> dict[str, Any] | None:
+    """The record without its discount when the discount ended at or before `at` (an ISO time): a finished
+    `repeating` coupon stops lowering MRR when it ends (issue 18), whether or not an event says so. None when the
+    record holds no discount that has ended."""
+    if not record.get("discount_end") or record["discount_end"] > at:
+        return None
+    return {k: v for k, v in record.items() if k not in DISCOUNT_FIELDS}
 
 
 def _discount_fields(ctx: Ctx, sub: dict[str, Any]) -> dict[str, Any]:
@@ -105,15 +114,15 @@ def _discount_fields(ctx: Ctx, sub: dict[str, Any]) -> dict[str, Any]:
     duration. Stripe's payloads name discounts by id; their coupons are read from Stripe (cached per discount).
     Only the first discount is kept (Stripe allows several; PayKit's checkout applies one). None clears them."""
     discounts = sub.get("discounts") or []
-    cleared = dict.fromkeys(_DISCOUNT_FIELDS)
+    cleared = dict.fromkeys(DISCOUNT_FIELDS)
     if not discounts:
         return cleared
     first = discounts[0]
     if not (isinstance(first, dict) and isinstance((first.get("source") or {}).get("coupon"), dict)):
         first = ctx.stripe.discount(ctx.project_id, ctx.mode, sub["id"], id_of(first) or "")
     coupon = ((first or {}).get("source") or {}).get("coupon")
-    if not isinstance(coupon, dict):
-        return cleared
+    if not isinstance(coupon, dict) or ((first or {}).get("end") and int(first["end"]) <= ctx.created):
+        return cleared  # a discount that has ended lowers nothing (Stripe may still list it)
     percent = coupon.get("percent_off")
     return {"discount_percent_off": Decimal(str(percent)) if percent is not None else None,  # DynamoDB: no floats
             "discount_amount_off": coupon.get("amount_off"),
