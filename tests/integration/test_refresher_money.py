@@ -172,7 +172,14 @@ def test_the_pass_after_a_discount_ends_refreshes_its_scope(client, dev_token, w
     later = end + 600
     producer = work.Producer(table, work.WorkQueue(work_queues, work.get_settings().work_queue_url),
                              clock=lambda: later)
-    assert producer.start(work.REFRESH_CHANGED, lambda: 10**9).completed
+    # (the real passes' starting point, which this pass two hours ahead must not move)
+    state = table.get(keys.work_state(work.REFRESH_CHANGED), consistent=True) or {
+        **keys.work_state(work.REFRESH_CHANGED), "type": "work_state",
+        "since": now - work.FIRST_PASS_LOOKBACK_SECONDS}
+    try:
+        assert producer.start(work.REFRESH_CHANGED, lambda: 10**9).completed
+    finally:
+        table.put(state)
     assert keys.scope(p, "test") in {w.scope for w, _ in received_works(work_queues)}
     stats.refresh_changed_scope(table, p, "test", now=datetime.fromtimestamp(later, timezone.utc))
     # Then the discount is over and MRR is the full price
