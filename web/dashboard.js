@@ -275,7 +275,7 @@
         s.gross_revenue_cents ? (100 * s.refunded_cents / s.gross_revenue_cents).toFixed(1) + "% of gross" : "–"],
       ["failed_payments", "Failed payments", count(s.failed_payments), s.failed_payments, "still unpaid"],
       ["churn_rate", "Churn per 30 days", percent(s.customer_churn_rate), s.customer_churn_rate ?? "",
-        "customers · revenue " + percent(s.revenue_churn_rate)]];
+        "of customers · revenue " + percent(s.revenue_churn_rate)]];
     $("kpis").innerHTML = tiles.map(([id, label, value, raw, sub]) =>
       `<div class="kpi" data-testid="kpi-${id}" data-value="${esc(raw)}"><div class="label">${esc(label)}</div>` +
       `<div class="value">${esc(value)}</div><div class="sub">${esc(sub)}</div></div>`).join("");

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+import stripe
 
 from tests.e2e.conftest import RunningStack
 
@@ -152,6 +154,71 @@ def test_switches_redraw_for_another_currency_and_interval(local_stack: RunningS
             (p["date"], str(p["value"])) for p in mrr["points"]]
         reactivations = board.marks("chart-movements", "rect[data-kind=reactivation]", "value")
         assert any(value != ("0",) for value in reactivations)
+    finally:
+        board.close()
+
+
+def currency_shop(stack: RunningStack) -> tuple[str, list[str]]:
+    """A developer whose project sells 1,000 JPY and 5.120 KWD a month, one paying subscriber each, applied
+    through the real webhooks. Returns (developer token, the subscriptions)."""
+    token = stack.token("developer", "e2e-currencies")
+    auth = {"Authorization": f"Bearer {token}"}
+    project = requests.post(f"{stack.url}/api/v1/projects/", json={"name": "Yen and Dinar"}, headers=auth,
+                            timeout=10).json()["id"]
+    account = requests.post(f"{stack.emulator_url}/_emulator/accounts", json={}, timeout=10).json()
+    sdk = stripe.StripeClient(account["test_secret_key"], base_addresses={"api": stack.emulator_url})
+    base = f"{stack.url}/api/v1/payments/stripe/projects/{project}"
+    url = requests.get(f"{base}/webhook-urls", headers=auth, timeout=10).json()["test_webhook_url"]
+    endpoint = sdk.v1.webhook_endpoints.create({"url": url, "enabled_events": ["*"]})
+    assert requests.put(f"{base}/config", headers=auth, timeout=10, json={
+        "test_secret_key": account["test_secret_key"], "test_webhook_secret": endpoint.secret}).status_code == 200
+    subscriptions = []
+    for currency, amount in (("jpy", 1000), ("kwd", 5120)):
+        price = sdk.v1.prices.create({"unit_amount": amount, "currency": currency, "product_data": {"name": "Pro"},
+                                      "recurring": {"interval": "month"}})
+        customer = sdk.v1.customers.create({"email": f"{currency}@example.test"})
+        user = {"user_id": f"user-{currency}", "project_id": project}
+        session = sdk.v1.checkout.sessions.create({
+            "mode": "subscription", "customer": customer.id, "line_items": [{"price": price.id, "quantity": 1}],
+            "success_url": "http://localhost/ok", "cancel_url": "http://localhost/no", "metadata": user,
+            "subscription_data": {"metadata": user}})
+        paid = requests.post(f"{stack.emulator_url}/_emulator/checkout/{session.id}/pay",
+                             json={"card": "4242424242424242"}, timeout=20).json()
+        assert paid["status"] == "succeeded", paid
+        subscriptions.append(sdk.v1.checkout.sessions.retrieve(session.id).subscription)
+    requests.post(f"{stack.emulator_url}/_emulator/deliveries/wait", json={"timeout": 20}, timeout=30)
+    deadline = time.monotonic() + 45
+    while True:  # the queue poller applies the deliveries
+        stats = requests.get(f"{stack.url}/api/v1/payments/stats", headers=auth, timeout=10).json()
+        mrr = {c: f["test"]["mrr_cents"] for c, f in stats["by_currency"].items() if "test" in f}
+        if mrr == {"jpy": 1000, "kwd": 5120}:
+            return token, subscriptions
+        assert time.monotonic() < deadline, stats
+        time.sleep(0.5)
+
+
+def test_amounts_show_in_their_currencys_decimals(local_stack: RunningStack, browser: Any) -> None:
+    # Given a developer earning 1,000 JPY (zero-decimal) and 5.120 KWD (three-decimal) a month
+    token, _ = currency_shop(local_stack)
+    board = Dashboard(browser, local_stack, VIEWPORTS["desktop"])
+    try:
+        board.open().sign_in(token)
+        shown = {}
+        for currency in ("jpy", "kwd"):
+            # When the developer picks the currency
+            board.page.select_option("#currency", currency)
+            board.page.wait_for_selector(f"#chart-mrr svg[data-currency={currency}]", timeout=30_000)
+            board.page.wait_for_selector("#status[data-ready='true']", timeout=30_000)
+            shown[currency] = board.page.inner_text("[data-testid=kpi-mrr] .value").replace("\xa0", " ")
+            if SCREENSHOTS:
+                board.page.screenshot(path=os.path.join(SCREENSHOTS, f"dashboard-{currency}.png"), full_page=True)
+        # Then MRR reads in the currency's own units, not divided by 100
+        assert shown == {"jpy": "¥1,000", "kwd": "KWD 5.120"}
+        # And each payment of the list in its own currency's decimals
+        amounts = [a.replace("\xa0", " ") for a in board.page.eval_on_selector_all(
+            "#payments td.num", "cells => cells.map(c => c.textContent)")]
+        assert sorted(amounts) == ["KWD 5.120", "¥1,000"]
+        assert board.errors == []
     finally:
         board.close()
 

@@ -51,3 +51,12 @@ def test_the_dashboard_carries_the_same_table():
     match = re.search(r"const EXPONENTS = (\{[^}]*\});", DASHBOARD_JS.read_text())
     assert match, "web/dashboard.js has no EXPONENTS table"
     assert json.loads(match.group(1)) == currency.EXPONENTS
+
+
+def test_the_stripe_emulator_formats_with_stripes_lists_too():
+    # The emulator stands for Stripe and imports nothing of PayKit: its own lists, kept equal to PayKit's here.
+    from stripe_emulator.engine import money as catalog
+
+    assert catalog.ZERO_DECIMAL == currency.ZERO_DECIMAL and catalog.THREE_DECIMAL == currency.THREE_DECIMAL
+    assert [catalog.format_money(a, c) for a, c in ((1900, "usd"), (1000, "jpy"), (5120, "kwd"), (-450, "eur"))] == [
+        "$19.00", "¥1,000", "KWD 5.120", "-€4.50"]

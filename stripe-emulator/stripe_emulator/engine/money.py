@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$", "jpy": "¥", "inr": "₹", "chf": "CHF "}
+# Stripe's zero- and three-decimal currencies (every other one has two decimals in API amounts).
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf",
                 "xof", "xpf"}
+THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
 
 
 def format_money(amount: int, currency: str) -> str:
-    """`$19.00`, `-€4.50`, `¥500`: amounts are in the currency's smallest unit, as everywhere in Stripe."""
+    """`$19.00`, `-€4.50`, `¥500`, `KWD 5.120`: amounts are in the currency's smallest unit, as everywhere in
+    Stripe."""
     sign = "-" if amount < 0 else ""
-    value = abs(amount)
-    text = f"{value}" if currency in ZERO_DECIMAL else f"{value / 100:,.2f}"
+    places = 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
+    text = f"{Decimal(abs(amount)).scaleb(-places):,.{places}f}"
     return f"{sign}{_SYMBOLS.get(currency, currency.upper() + ' ')}{text}"
 
 
