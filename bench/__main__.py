@@ -3,7 +3,7 @@
 The large runs are separate: `python -m bench.webhooks --events 5000`, `python -m bench.lists --sizes 1000,100000`.
 Longer load: `python -m bench.load --users 50 --duration 60`.
 """
-from bench import analytics, aws_calls, build_size, entitlements, export, fidelity, checkout_calls, cold_start, lists, load, webhooks
+from bench import analytics, aws_calls, build_size, entitlements, export, fidelity, checkout_calls, cold_start, lists, load, usage_faults, webhooks
 
 cold_start.main([])
 print()
@@ -18,6 +18,8 @@ print()
 analytics.main(["--projects", "100", "--large", "100000"])
 print()
 entitlements.main(["--calls", "2000"])
+print()
+usage_faults.main(["--calls", "1000"])
 print()
 export.main(["--sizes", "1000,10000"])
 print()

@@ -125,6 +125,44 @@ def test_a_pass_near_its_time_limit_hands_its_cursor_on_and_the_worker_resumes_i
     assert {s.split("#")[0] for s in scopes} == active
 
 
+def test_a_continue_message_delivered_twice_runs_its_segment_once(client, dev_token, work_queues):
+    sqs = work_queues
+    # Given a pass that handed its cursor on after one page of two
+    for i in range(3):
+        configured_project(client, dev_token, f"Twice{i}", "sk_test_" + f"{i}" * 24)
+    producer = work.Producer(default_table(), work.default_queue(), page_size=2)
+    budget = iter([60_000])
+    producer.start(work.RECONCILE_PASS, lambda: next(budget, 1_000))
+    (continued, message), = [(w, m) for w, m in received_works(sqs) if w.kind == work.CONTINUE]
+    # When the work queue delivers its message twice (a standard queue may; a timed-out batch returns whole)
+    first = producer.resume(continued, lambda: 60_000)
+    second = producer.resume(continued, lambda: 60_000)
+    # Then the second copy runs nothing: no page read again, no scope enqueued again, no second chain
+    assert first.completed and first.enqueued >= 1
+    assert (second.duplicate, second.pages, second.enqueued, second.continued) == (True, 0, 0, False)
+    scopes = [w.scope for w, _ in received_works(sqs) if w.kind == work.RECONCILE]
+    assert len(scopes) == first.enqueued == len(set(scopes))
+
+
+def test_a_segment_whose_worker_died_is_run_again_once_its_claim_lapses(client, dev_token, work_queues):
+    sqs = work_queues
+    # Given a handed-on segment claimed by a worker that died before finishing it (its claim written, no pages)
+    configured_project(client, dev_token, "Died", "sk_test_" + "d" * 24)
+    now = [time.time()]
+    producer = work.Producer(default_table(), work.default_queue(), clock=lambda: now[0], page_size=1)
+    budget = iter([60_000])
+    producer.start(work.RECONCILE_PASS, lambda: next(budget, 1_000))
+    (continued, _), = [(w, m) for w, m in received_works(sqs) if w.kind == work.CONTINUE]
+    assert producer._claim(continued) not in (None, False)
+    # When its message comes back within the claim: dropped as a copy
+    assert producer.resume(continued, lambda: 60_000).duplicate is True
+    # When it comes back after the queue's visibility timeout (the claim lapsed): the segment runs, once
+    now[0] += work.SEGMENT_LEASE_SECONDS + 1
+    again = producer.resume(continued, lambda: 60_000)
+    assert not again.duplicate and again.completed and again.enqueued >= 1
+    assert producer.resume(continued, lambda: 60_000).duplicate is True  # done: never again
+
+
 # ---------------------------------------------------------------------- each scope on its own
 
 

@@ -25,12 +25,14 @@ def id_of(value: Any) -> str | None:
 
 
 def payment_intent_of(payments: list[dict[str, Any]]) -> str | None:
-    """The payment intent among an invoice's payments (`invoice.payments.data` or `invoice_payments.list`)."""
-    for entry in payments:
-        payment = entry.get("payment") or {}
-        if payment.get("type") == "payment_intent" and payment.get("payment_intent"):
-            return id_of(payment["payment_intent"])
-    return None
+    """The payment intent that settled an invoice, among its payments (`invoice.payments.data` or
+    `invoice_payments.list`): the paid one, else the default one (the attempt in progress), else the first. An
+    invoice whose first payment intent failed and a second one paid names both."""
+    intents = [entry for entry in payments if (entry.get("payment") or {}).get("type") == "payment_intent"
+               and entry["payment"].get("payment_intent")]
+    chosen = (next((e for e in intents if e.get("status") == "paid"), None)
+              or next((e for e in intents if e.get("is_default")), None) or (intents[0] if intents else None))
+    return id_of(chosen["payment"]["payment_intent"]) if chosen else None
 
 
 def invoice_payment_intent(invoice: dict[str, Any]) -> str | None:

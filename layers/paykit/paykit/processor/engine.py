@@ -121,7 +121,7 @@ class EventProcessor:
         reason = None
         if handler is not None:
             self._prefetch(ctx, project=True)
-            reason = _inactive_reason(ctx.record(keys.project(project_id)))
+            reason = _ignore_reason(event, ctx.record(keys.project(project_id)))
             if reason is None:
                 handler(ctx)
         status = "processed" if handler is not None and reason is None else "ignored"
@@ -180,9 +180,13 @@ class EventProcessor:
         ctx.prefetched = {(k["pk"], k["sk"]): found.get((k["pk"], k["sk"])) for k in wanted}
 
 
-def _inactive_reason(project: dict[str, Any] | None) -> str | None:
-    """Why an event of this project must change nothing: its Stripe configuration was deactivated (E7). A project
-    without a configuration item here is the receiver's concern (it refuses deliveries for unknown projects)."""
+def _ignore_reason(event: dict[str, Any], project: dict[str, Any] | None) -> str | None:
+    """Why an event must change nothing: it happened in a connected account (Connect: an endpoint that listens to
+    connected accounts also gets their events, which are not the project's own), or the project's Stripe
+    configuration was deactivated (E7). A project without a configuration item here is the receiver's concern (it
+    refuses deliveries for unknown projects)."""
+    if event.get("account"):
+        return f"Event of the connected account {event['account']}: not this project's own account; nothing applied"
     config = (project or {}).get("config")
     if config and not config.get("is_active"):
         return "Stripe configuration is deactivated: nothing was applied; replay the event once it is active again"

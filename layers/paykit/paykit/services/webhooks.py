@@ -24,6 +24,7 @@ TOLERANCE_SECONDS = 300  # the SDK's default, applied both ways (decision 7)
 # SQS's message limit is 256 KiB including attributes; anything near it is stored in DynamoDB and queued by
 # reference, so nothing is dropped.
 SQS_INLINE_LIMIT = 240 * 1024
+BODY_DAYS = 35  # an oversized body waits for its processor as long as the processor's records are kept
 PROJECT_CACHE_SECONDS = 60  # a deactivation (E7) takes effect within a minute (decision 11)
 
 
@@ -32,6 +33,17 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float, toler
 
     Stdlib only, so the receiver never imports the stripe SDK; compare_digest keeps the comparison constant-time.
     """
+    timestamp, signatures = parse_signature(header)
+    signed = str(timestamp).encode() + b"." + payload
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
+        raise BadRequest("Invalid signature")
+    if abs(now - timestamp) > tolerance:
+        raise BadRequest("Timestamp outside the tolerance zone")
+
+
+def parse_signature(header: str) -> tuple[int, list[str]]:
+    """(t, the v1 signatures) of a Stripe-Signature header; 400 when it has no timestamp or no v1 signature."""
     timestamp: int | None = None
     signatures: list[str] = []
     for part in header.split(","):
@@ -45,12 +57,7 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float, toler
             signatures.append(value)
     if timestamp is None or not signatures:
         raise BadRequest("Invalid signature")
-    signed = str(timestamp).encode() + b"." + payload
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
-        raise BadRequest("Invalid signature")
-    if abs(now - timestamp) > tolerance:
-        raise BadRequest("Timestamp outside the tolerance zone")
+    return timestamp, signatures
 
 
 def sign(payload: bytes, secret: str, timestamp: int) -> str:
@@ -110,6 +117,12 @@ class WebhookReceiver:
     def receive(self, project_id: str, mode: str, headers: dict[str, str], payload: bytes) -> dict[str, bool]:
         if mode not in MODES:
             raise NotFound("Not Found")
+        # A caller without a well-formed signature learns nothing of the project (issue 18, item 14): the header is
+        # checked before any lookup; it is verified against the project's secret once that is known.
+        header = next((v for k, v in headers.items() if k.lower() == "stripe-signature"), None)
+        if not header:
+            raise BadRequest("Missing Stripe-Signature header")
+        parse_signature(header)
         if not _is_uuid(project_id):
             raise NotFound("Project not found")
         if not self._project_active(project_id):
@@ -118,9 +131,6 @@ class WebhookReceiver:
         secret = self.secrets.get_field(name, "webhook_secret", max_age=self.settings.webhook_secret_max_age_seconds)
         if not secret:
             raise NotFound("Stripe not configured")
-        header = next((v for k, v in headers.items() if k.lower() == "stripe-signature"), None)
-        if not header:
-            raise BadRequest("Missing Stripe-Signature header")
         verify_signature(payload, header, secret, self.clock())
         event = _parse(payload)
         if bool(event["livemode"]) != (mode == "live"):
@@ -152,10 +162,12 @@ class WebhookReceiver:
             self.table.update(
                 keys.event_record(project_id, mode, event["id"]),
                 UpdateExpression="SET body = :body, received_at = if_not_exists(received_at, :at), "
-                                 "event_type = :type, #type = :item",
+                                 "event_type = :type, #type = :item, expires_at = if_not_exists(expires_at, :exp)",
                 ExpressionAttributeNames={"#type": "type"},
                 ExpressionAttributeValues={":body": message["body"], ":at": message["received_at"],
-                                           ":type": str(event["type"]), ":item": "event"},
+                                           ":type": str(event["type"]), ":item": "event",
+                                           # kept as long as an event record: a body never processed still goes
+                                           ":exp": int(self.clock()) + BODY_DAYS * 86400},
             )
         except StoreError as exc:
             raise QueueUnavailable("Event could not be stored; retry later") from exc

@@ -14,6 +14,7 @@ from paykit.errors import NotFound, StripeCredentialsInvalid, StripeRateLimited,
 from paykit.observability import logger
 from paykit.settings import get_settings
 from paykit.store import dirty, keys
+from paykit.store.errors import ConditionFailed
 from paykit.store.table import Table, default_table
 
 # Message kinds: one scope of the reconciler, one scope or developer of the refresher, a producer's cursor.
@@ -31,6 +32,11 @@ MARGIN_MS = 20_000
 CLOCK_SKEW_SECONDS = 300
 FIRST_PASS_LOOKBACK_SECONDS = dirty.MARK_DAYS * 86400
 MAX_BACKOFF_SECONDS = 900
+# A handed-on segment is claimed for the worker's whole timeout (template.yaml: 120 s): a copy of its message that
+# arrives meanwhile (a standard queue delivers at least once) is dropped; a redelivery after a failed attempt comes
+# after the queue's visibility timeout (720 s), when the claim has lapsed, and runs the segment again.
+SEGMENT_LEASE_SECONDS = 120
+SEGMENT_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class PassReport:
     enqueued: int = 0
     continued: bool = False  # handed its cursor on to the queue
     completed: bool = False
+    duplicate: bool = False  # this segment was run, or is running, from another copy of its message
 
 
 class Producer:
@@ -133,17 +140,47 @@ class Producer:
         return self.resume(Work(CONTINUE, producer=producer, since=since, started=now), remaining_ms)
 
     def resume(self, work: Work, remaining_ms: Callable[[], int]) -> PassReport:
+        """Runs the pass from the work's cursor until the end or its time runs out. A handed-on segment is claimed
+        first, so a second copy of its message neither repeats its pages nor starts a second chain."""
+        report = PassReport(str(work.producer))
+        segment = self._claim(work)
+        if segment is False:
+            report.duplicate = True
+            logger.info("segment already taken", producer=work.producer)
+            return report
+        self._run(work, remaining_ms, report)
+        if segment is not None:
+            self.table.update(segment, UpdateExpression="SET done = :t", ExpressionAttributeValues={":t": True})
+        return report
+
+    def _claim(self, work: Work) -> dict[str, str] | bool | None:
+        """The segment's key once claimed; False when another copy holds it or ran it; None for a pass's start."""
+        if work.cursor is None:
+            return None  # a pass's first segment runs in the scheduled invocation itself, never from the queue
+        now = int(self.clock())
+        segment = keys.work_segment(str(work.producer), int(work.started or 0),
+                                    json.dumps(work.cursor, sort_keys=True, separators=(",", ":")))
+        try:
+            self.table.put({**segment, "type": "work_segment", "lease_until": now + SEGMENT_LEASE_SECONDS,
+                            "expires_at": now + SEGMENT_DAYS * 86400},
+                           ConditionExpression="attribute_not_exists(pk) OR "
+                                               "(lease_until < :now AND attribute_not_exists(done))",
+                           ExpressionAttributeValues={":now": now})
+        except ConditionFailed:
+            return False
+        return segment
+
+    def _run(self, work: Work, remaining_ms: Callable[[], int], report: PassReport) -> None:
         sources = self._sources(work)
         cursor = work.cursor or {}
         position, key = int(cursor.get("source", 0)), cursor.get("key")
-        report = PassReport(str(work.producer))
         seen: set[str] = set()  # a scope marked in two hours is queued once per invocation
         while position < len(sources):
             if remaining_ms() < self.margin_ms:
                 self.queue.send([replace(work, cursor={"source": position, "key": key})])
                 report.continued = True
                 logger.info("pass handed on", producer=work.producer, pages=report.pages, enqueued=report.enqueued)
-                return report
+                return
             items, key = self.table.query_page(**sources[position], limit=self.page_size, start_key=key)
             works = [w for item in items for w in self._works(str(work.producer), item) if w.scope not in seen]
             seen.update(w.scope for w in works)
@@ -157,7 +194,6 @@ class Producer:
                             "since": work.started - CLOCK_SKEW_SECONDS})
         report.completed = True
         logger.info("pass enqueued", producer=work.producer, pages=report.pages, enqueued=report.enqueued)
-        return report
 
     def _sources(self, work: Work) -> list[dict[str, Any]]:
         """The Queries of a pass, in order: sparse indexes and dirty buckets, never a Scan."""

@@ -204,6 +204,11 @@ def usage_marker(project_id: str, mode: str, user_id: str, key_hash: str) -> dic
     return {"pk": f"USAGE#{scope(project_id, mode)}#{user_id}#{key_hash}", "sk": "MARKER"}
 
 
+def work_segment(producer: str, started: int, cursor: str) -> dict[str, str]:
+    """One handed-on segment of a scheduled pass (from `cursor`): claimed by the one worker that runs it."""
+    return {"pk": f"WORK#{producer}#{started}", "sk": f"SEGMENT#{cursor}"}
+
+
 def outbox(project_id: str, mode: str, kind: str, key: str) -> dict[str, str]:
     """One side effect waiting to leave (decision 33): its own partition, so a busy scope's sends never share one."""
     return {"pk": f"OUTBOX#{project_id}#{mode}#{kind}#{key}", "sk": "OUTBOX"}
