@@ -21,12 +21,12 @@ def make_token(secret: str, sub: str, project_id: str | None = None, **claims: A
 
 def reset_service_caches() -> None:
     """Forget what earlier imports cached from the environment (settings, clients), as a fresh container would."""
-    from paykit import auth, aws, processor, secrets, settings, stripe_gateway
+    from paykit import auth, aws, processor, replay, secrets, settings, stripe_gateway
     from paykit.services import reconciler, webhooks, work
     from paykit.store import table
 
     for cached in (settings.get_settings, aws.client, table.default_table, secrets.default_secret_store,
                    auth.default_verifier, stripe_gateway.default_gateway, webhooks.default_receiver,
                    processor.default_processor, reconciler.default_reconciler, work.default_queue,
-                   work.default_producer, work.default_worker):
+                   work.default_producer, work.default_worker, replay._store):
         cached.cache_clear()

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from paykit import api
+from paykit import api, replay
 from paykit.auth import Role
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
 from paykit.observability import logger, metrics, tracer
@@ -20,8 +20,11 @@ BASE = "/api/v1/payments/stripe"
 
 @app.post(f"{BASE}/checkout-session")
 def create_checkout_session(body: CheckoutRequest, test_mode: bool = True) -> CheckoutOut:
-    return checkout.create_checkout_session(api.principal(app), test_mode, body,
-                                            app.current_event.headers.get("idempotency-key"))
+    # Decision 32: a retry with the same Idempotency-Key and body gets the first answer (paykit.replay).
+    key = app.current_event.headers.get("idempotency-key")
+    return replay.answer(api.principal(app), test_mode, "checkout", key, body,
+                         lambda: checkout.create_checkout_session(api.principal(app), test_mode, body, key),
+                         CheckoutOut)
 
 
 @app.get(f"{BASE}/checkout-session/<session_id>")
@@ -34,4 +37,5 @@ def get_checkout_session(session_id: Annotated[str, Path(pattern=r"^cs_[A-Za-z0-
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    replay.register(context)
     return api.handle(app, event, context, role=Role.END_USER)

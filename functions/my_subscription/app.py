@@ -1,11 +1,11 @@
 """The end user's own subscription (E14-E18), plus resume and a preview of a plan change."""
-from typing import Annotated
+from typing import Annotated, Any, Callable, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from paykit import api
+from paykit import api, replay
 from paykit.auth import Role
 from paykit.models.subscriptions import (
     CancelOut,
@@ -27,10 +27,17 @@ from paykit.store.table import default_table
 default_table()
 app = api.resolver()
 BASE = "/api/v1/payments/stripe"
+M = TypeVar("M")
 
 
 def _client_key() -> str | None:
     return app.current_event.headers.get("idempotency-key")
+
+
+def _once(operation: str, test_mode: bool, body: Any, model: type[M], run: Callable[[str | None], M]) -> M:
+    """Decision 32: a retry with the same Idempotency-Key and body gets the first answer (paykit.replay)."""
+    key = _client_key()
+    return replay.answer(api.principal(app), test_mode, operation, key, body, lambda: run(key), model)
 
 
 @app.get(f"{BASE}/my-subscription")
@@ -49,23 +56,26 @@ def my_payments(test_mode: bool = True, page: Annotated[int, Query(ge=1)] = 1,
 
 @app.post(f"{BASE}/customer-portal")
 def customer_portal(body: PortalRequest, test_mode: bool = True) -> PortalOut:
-    return subscriptions.create_portal_session(api.principal(app), test_mode, body.return_url, _client_key())
+    return _once("portal", test_mode, body, PortalOut, lambda key: subscriptions.create_portal_session(
+        api.principal(app), test_mode, body.return_url, key))
 
 
 @app.post(f"{BASE}/cancel-subscription")
 def cancel_subscription(body: CancelRequest, test_mode: bool = True) -> CancelOut:
-    return subscriptions.cancel_subscription(api.principal(app), test_mode, body.cancel_immediately, _client_key())
+    return _once("cancel", test_mode, body, CancelOut, lambda key: subscriptions.cancel_subscription(
+        api.principal(app), test_mode, body.cancel_immediately, key))
 
 
 @app.post(f"{BASE}/update-subscription")
 def update_subscription(body: UpdateRequest, test_mode: bool = True) -> UpdateOut:
-    return subscriptions.update_subscription(api.principal(app), test_mode, body.new_price_id,
-                                             body.proration_behavior, _client_key())
+    return _once("update", test_mode, body, UpdateOut, lambda key: subscriptions.update_subscription(
+        api.principal(app), test_mode, body.new_price_id, body.proration_behavior, key))
 
 
 @app.post(f"{BASE}/resume-subscription")
 def resume_subscription(test_mode: bool = True) -> CancelOut:
-    return subscriptions.resume_subscription(api.principal(app), test_mode, _client_key())
+    return _once("resume", test_mode, None, CancelOut, lambda key: subscriptions.resume_subscription(
+        api.principal(app), test_mode, key))
 
 
 @app.post(f"{BASE}/preview-subscription-update")
@@ -89,11 +99,13 @@ def check(feature: FeatureKey, test_mode: bool = True) -> CheckOut:
 
 @app.post(f"{BASE}/usage")
 def usage(body: UsageRequest, test_mode: bool = True) -> UsageOut:
-    return entitlements.record_usage(api.principal(app), test_mode, body, _client_key())
+    return _once("usage", test_mode, body, UsageOut, lambda key: entitlements.record_usage(
+        api.principal(app), test_mode, body, key))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    replay.register(context)
     return api.handle(app, event, context, role=Role.END_USER)

@@ -36,12 +36,14 @@ EXPECTED_ACTIONS = {
     "webhook_receiver": {"dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sqs:SendMessage"},
     # End users: Stripe keys read only; Put/Update only inside the customer-mapping and record transactions.
     # BatchGetItem: the event processor's one consistent read of an event's records (also when syncing).
+    # DeleteItem: only Powertools' idempotency records (decision 32), under a dynamodb:LeadingKeys condition.
     "checkout": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                 "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+                 "dynamodb:UpdateItem", "dynamodb:DeleteItem", "secretsmanager:GetSecretValue"},
     # `usage` (issue 14): the count, its marker, its report (an outbox item) and a check that the configuration is
     # still active in one transaction (ConditionCheckItem); nothing is sent after it.
     "my_subscription": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                        "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "secretsmanager:GetSecretValue"},
+                        "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+                        "secretsmanager:GetSecretValue"},
     # The outbox (decision 33): the project's Stripe key to send each item; its DLQ for what kept failing (the
     # stream itself is read by the event source mapping, with SAM's stream read policy).
     "outbox_sender": {"secretsmanager:GetSecretValue", "sqs:SendMessage"},
@@ -148,6 +150,10 @@ def test_dynamodb_access_is_limited_to_the_table_and_its_indexes(logical_id):
             # Then they name this stack's table and its indexes only, and mix in no other service
             assert all(action.startswith("dynamodb:") for action in actions), statement
             assert resources and all(resource in TABLE_RESOURCES for resource in resources), statement
+            # And a delete is held to the idempotency records' partitions (decision 32)
+            if "dynamodb:DeleteItem" in actions:
+                assert statement["Condition"] == {"ForAllValues:StringLike": {
+                    "dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}}, statement
 
 
 def _secret_resource_is_this_stacks(resource: Any) -> bool:

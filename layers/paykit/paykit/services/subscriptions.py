@@ -14,6 +14,7 @@ from paykit.models.subscriptions import (
     SubscriptionOut,
     UpdateOut,
 )
+from paykit import replay
 from paykit.processor import EventProcessor, default_processor
 from paykit.scope import Scope, check_redirect_url, scope_of
 from paykit.store.paging import decode_cursor, encode_cursor
@@ -137,7 +138,9 @@ def cancel_subscription(caller: Principal, test_mode: bool, cancel_immediately: 
                         processor: EventProcessor | None = None) -> CancelOut:
     table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
     scope = scope_of(caller, test_mode, table)
-    sub_id = _current(table, scope, "cancel")["subscription_id"]
+    sub_id = replay.plan(caller, scope.mode, "cancel", client_key, {"cancel_immediately": cancel_immediately},
+                         lambda: {"subscription_id": _current(table, scope, "cancel")["subscription_id"]}
+                         )["subscription_id"]
     if cancel_immediately:
         sub = gateway.call(scope.project_id, scope.mode, lambda c: _cancel_now(c, sub_id))
     else:
@@ -173,11 +176,16 @@ def resume_subscription(caller: Principal, test_mode: bool, client_key: str | No
     """Undoes a scheduled cancellation before it takes effect (Pay's and Cashier's `resume`)."""
     table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
     scope = scope_of(caller, test_mode, table)
-    current = _current(table, scope, "resume")
-    if not current.get("cancel_at"):
-        raise BadRequest("The subscription is not scheduled for cancellation")
-    sub_id = current["subscription_id"]
-    if current.get("status") in UNPAID:
+
+    def decide() -> dict[str, Any]:
+        current = _current(table, scope, "resume")
+        if not current.get("cancel_at"):
+            raise BadRequest("The subscription is not scheduled for cancellation")
+        return {"subscription_id": current["subscription_id"], "unpaid": current.get("status") in UNPAID}
+
+    target = replay.plan(caller, scope.mode, "resume", client_key, {}, decide)
+    sub_id = target["subscription_id"]
+    if target["unpaid"]:
         _pay_open_invoice(gateway, scope, sub_id)
     options = _options(scope.idempotency_key("resume", client_key, sub_id))
     sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
@@ -252,17 +260,24 @@ def update_subscription(caller: Principal, test_mode: bool, new_price_id: str, p
                         gateway: StripeGateway | None = None, processor: EventProcessor | None = None) -> UpdateOut:
     table, gateway, processor = table or default_table(), gateway or default_gateway(), processor or default_processor()
     scope = scope_of(caller, test_mode, table)
-    sub_id = _current(table, scope, "update")["subscription_id"]
-    _, item, price = _plan_change(gateway, scope, sub_id, new_price_id)
+
+    def decide() -> dict[str, Any]:
+        sub_id = _current(table, scope, "update")["subscription_id"]
+        _, item, price = _plan_change(gateway, scope, sub_id, new_price_id)
+        return {"subscription_id": sub_id, "item_id": item["id"], "price_id": price["id"]}
+
+    target = replay.plan(caller, scope.mode, "update", client_key,
+                         {"new_price_id": new_price_id, "proration_behavior": proration_behavior}, decide)
+    sub_id, price_id = target["subscription_id"], target["price_id"]
     options = _options(scope.idempotency_key("update", client_key, sub_id, new_price_id, proration_behavior))
     # Stripe's pending updates: a change whose invoice is not paid is not applied (issue 11, item 7).
     sub = gateway.call(scope.project_id, scope.mode, lambda c: c.v1.subscriptions.update(
-        sub_id, {"items": [{"id": item["id"], "price": price["id"]}], "proration_behavior": proration_behavior,
+        sub_id, {"items": [{"id": target["item_id"], "price": price_id}], "proration_behavior": proration_behavior,
                  "payment_behavior": "pending_if_incomplete"}, options))
     obj = _record(processor, gateway, scope, sub)
     if obj.get("pending_update"):
         raise PaymentRequired(_decline_message(gateway, scope, obj.get("latest_invoice")))
-    return UpdateOut(subscription_id=sub_id, status=obj["status"], price_id=price["id"],
+    return UpdateOut(subscription_id=sub_id, status=obj["status"], price_id=price_id,
                      message="Subscription updated to new plan successfully.")
 
 

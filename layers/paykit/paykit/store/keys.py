@@ -212,3 +212,9 @@ def work_segment(producer: str, started: int, cursor: str) -> dict[str, str]:
 def outbox(project_id: str, mode: str, kind: str, key: str) -> dict[str, str]:
     """One side effect waiting to leave (decision 33): its own partition, so a busy scope's sends never share one."""
     return {"pk": f"OUTBOX#{project_id}#{mode}#{kind}#{key}", "sk": "OUTBOX"}
+
+
+def idempotency_partition(shard: int) -> str:
+    """The records of end-user requests' Idempotency-Keys (paykit.replay, Powertools' sort key under a static
+    partition): a few shards, so one partition does not take every tenant's retries."""
+    return f"IDEMPOTENCY#{shard}"
