@@ -36,7 +36,7 @@ from paykit.models.entitlements import (
     UserUsageOut,
     billing_settings_of,
 )
-from paykit.processor.projections.entitlements import ENDED
+from paykit.processor.projections.entitlements import ENDED, tracked_subscriptions
 from paykit.scope import Scope, scope_with
 from paykit.services.projects import owned_project
 from paykit.store import keys
@@ -114,16 +114,7 @@ def evaluate(ent: dict[str, Any] | None, key: str, features: dict[str, dict[str,
     if not matching:
         return CheckOut(allowed=False, feature=key, reason="not_entitled")
     feature = max(matching, key=lambda f: int(f.get("limit") or 0))
-    status = ent.get("sub_status")
-    reason = None
-    if status in ENDED:
-        reason = "subscription_inactive"
-    elif ent.get("cancel_at") and ent["cancel_at"] <= iso(now):
-        reason = "subscription_ended"
-    elif status == "past_due" and ent.get("past_due_since"):
-        grace = timedelta(days=int(settings.get("past_due_grace_days", BillingSettings().past_due_grace_days)))
-        if now > datetime.fromisoformat(ent["past_due_since"].replace("Z", "+00:00")) + grace:
-            reason = "past_due"
+    reason = access_refusal(ent, settings, now)
     kind = feature.get("kind", "boolean")
     out = CheckOut(allowed=reason is None, feature=key, reason=reason,
                    value=feature.get("value") if kind == "static" else None)
@@ -134,6 +125,34 @@ def evaluate(ent: dict[str, Any] | None, key: str, features: dict[str, dict[str,
         if out.allowed and used >= limit:
             out.allowed, out.reason = False, "limit_reached"
     return out
+
+
+def access_refusal(ent: dict[str, Any], settings: dict[str, Any], now: datetime) -> str | None:
+    """Why the user's subscriptions grant nothing now, or None when one of them grants access (issue 18, item 11:
+    every live subscription counts, not the last changed). No subscription state at all refuses nothing."""
+    live = tracked_subscriptions(ent)
+    states = list(live.values()) or ([{"status": ent["sub_status"], "cancel_at": ent.get("cancel_at"),
+                                       "past_due_since": ent.get("past_due_since")}] if ent.get("sub_status") else [])
+    if not states:
+        return None
+    reasons = [_refusal(state, settings, now) for state in states]
+    if None in reasons:
+        return None
+    shown = live.get(ent.get("sub_id") or "")
+    return _refusal(shown, settings, now) if shown else reasons[0]
+
+
+def _refusal(state: dict[str, Any], settings: dict[str, Any], now: datetime) -> str | None:
+    status = state.get("status")
+    if status in ENDED:
+        return "subscription_inactive"
+    if state.get("cancel_at") and state["cancel_at"] <= iso(now):
+        return "subscription_ended"
+    if status == "past_due" and state.get("past_due_since"):
+        grace = timedelta(days=int(settings.get("past_due_grace_days", BillingSettings().past_due_grace_days)))
+        if now > datetime.fromisoformat(state["past_due_since"].replace("Z", "+00:00")) + grace:
+            return "past_due"
+    return None
 
 
 def held_keys(ent: dict[str, Any] | None, features: dict[str, dict[str, Any]]) -> list[str]:

@@ -1,5 +1,5 @@
 """A user's entitlements item as the processor keeps it (issue 14): the features of Stripe's active entitlement
-summary and the state of the subscription that grants them. `usage` ADDs the item's counters; these writes SET
+summary and the state of every live subscription of the user (issue 18), which grant them. `usage` ADDs the item's counters; these writes SET
 their own fields under `ent_version`, so neither overwrites the other."""
 from __future__ import annotations
 
@@ -10,27 +10,56 @@ from paykit.models.common import iso
 from paykit.processor.context import Ctx
 from paykit.store import keys
 
-GRANTING = ("active", "trialing", "past_due")  # past_due only within the project's grace days
 ENDED = ("canceled", "unpaid", "incomplete_expired", "paused", "incomplete")
+FINAL = ("canceled", "incomplete_expired")  # never live again: dropped from the user's subscriptions
+# Which live subscription the item's summary shows: those that grant access first (past_due within grace days).
+_RANK = {"active": 0, "trialing": 0, "past_due": 1}
 
 
-def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created: int) -> dict[str, Any] | None:
-    """The subscription fields of a user's item after a change of one of their subscriptions (None: unchanged).
-
-    The item follows the user's subscription that grants access: a change of another subscription replaces it only
-    when that one grants access (a new plan) or the tracked one no longer does."""
+def tracked_subscriptions(ent: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The user's live subscriptions by id, as their item holds them (`subs`). An item written before issue 18 holds
+    one subscription, in its summary fields."""
     ent = ent or {}
-    tracked, status = ent.get("sub_id"), sub.get("status")
-    if tracked and tracked != sub["subscription_id"] and status not in GRANTING and ent.get("sub_status") in GRANTING:
-        return None
-    was_past_due = tracked == sub["subscription_id"] and ent.get("sub_status") == "past_due"
-    return {
-        "sub_id": sub["subscription_id"], "sub_status": status, "customer_id": sub.get("customer_id"),
+    if "subs" in ent:
+        return {sub_id: dict(state) for sub_id, state in (ent["subs"] or {}).items()}
+    if ent.get("sub_id") and ent.get("sub_status") and ent["sub_status"] not in FINAL:
+        return {ent["sub_id"]: _clean({"status": ent["sub_status"], "cancel_at": ent.get("cancel_at"),
+                                       "past_due_since": ent.get("past_due_since"),
+                                       "current_period_start": ent.get("current_period_start"),
+                                       "current_period_end": ent.get("current_period_end")})}
+    return {}
+
+
+def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created: int) -> dict[str, Any]:
+    """The item's subscription fields after a change of one of the user's subscriptions (issue 18, item 11).
+
+    `subs` holds every live subscription of the user, so a user with two (allow_existing_subscription, or a second
+    checkout paid) keeps access while one of them is live, whichever changed last; `check` reads them all. The
+    summary fields (sub_id, sub_status, period, cancel_at, past_due_since) are the best live one's: active or
+    trialing before past_due, then the latest period; with none live, the one that just ended."""
+    subs = tracked_subscriptions(ent)
+    sub_id, status = sub["subscription_id"], sub.get("status")
+    before = subs.get(sub_id) or {}
+    state = _clean({
+        "status": status, "created_at": sub.get("created_at"), "cancel_at": sub.get("cancel_at"),
         "current_period_start": sub.get("current_period_start"), "current_period_end": sub.get("current_period_end"),
-        "cancel_at": sub.get("cancel_at"),
-        "past_due_since": (ent.get("past_due_since") if was_past_due else iso(_at(created)))
+        "past_due_since": (before.get("past_due_since") if before.get("status") == "past_due" else iso(_at(created)))
         if status == "past_due" else None,
-    }
+    })
+    if status in FINAL:
+        subs.pop(sub_id, None)
+    else:
+        subs[sub_id] = state
+    shown_id = max(subs, key=lambda i: (-_RANK.get(subs[i].get("status"), 2), subs[i].get("current_period_end") or "",
+                                        i)) if subs else sub_id
+    shown = subs.get(shown_id, state)
+    return {"subs": subs, "sub_id": shown_id, "sub_status": shown.get("status"), "customer_id": sub.get("customer_id"),
+            **{name: shown.get(name) for name in ("current_period_start", "current_period_end", "cancel_at",
+                                                  "past_due_since")}}
+
+
+def _clean(state: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in state.items() if value is not None}
 
 
 def summary_update(ent: dict[str, Any] | None, summary: dict[str, Any], created: int) -> dict[str, Any] | None:
@@ -60,14 +89,14 @@ def item_update(key: dict[str, str], ent: dict[str, Any] | None, fields: dict[st
 
 
 def track_entitlements(ctx: Ctx, sub: dict[str, Any]) -> None:
-    """The user's entitlements item follows their subscription's status and period (issue 14), in this
+    """The user's entitlements item follows their subscriptions' status and period (issues 14 and 18), in this
     transaction; nothing is written when nothing it holds changed."""
     if not sub.get("user_id"):
         return
     key = keys.entitlements(ctx.project_id, ctx.mode, sub["user_id"])
     ent = ctx.record(key)
     fields = subscription_state(ent, sub, ctx.created)
-    if fields is not None and (ent is None or any(ent.get(k) != v for k, v in fields.items())):
+    if ent is None or any(ent.get(k) != v for k, v in fields.items()):
         ctx.extra.append(item_update(key, ent, fields, sub["user_id"]))
 
 
