@@ -270,7 +270,7 @@
         `+${s.new_customers} new · −${s.churned_customers} churned`],
       ["arpu", "ARPU", m(s.arpu_cents), s.arpu_cents, "LTV " + (s.ltv_cents === null ? "–" : m(s.ltv_cents))],
       ["gross_revenue", "Gross revenue", m(s.gross_revenue_cents), s.gross_revenue_cents,
-        "net " + m(s.net_revenue_cents)],
+        "net " + m(s.net_revenue_cents) + (s.usage_revenue_cents ? " · usage " + m(s.usage_revenue_cents) : "")],
       ["refunds", "Refunds", m(s.refunded_cents), s.refunded_cents,
         s.gross_revenue_cents ? (100 * s.refunded_cents / s.gross_revenue_cents).toFixed(1) + "% of gross" : "–"],
       ["failed_payments", "Failed payments", count(s.failed_payments), s.failed_payments, "still unpaid"],

@@ -83,7 +83,7 @@ def test_the_movements_and_the_range_summary(client, dev_token, history):
         "net_new_mrr_cents": 2400, "customers_start": 0, "customers_end": 2, "new_customers": 4,
         "churned_customers": 2, "customer_churn_rate": 2.6087, "revenue_churn_rate": 4.7103, "arpu_cents": 1200,
         "ltv_cents": 460, "gross_revenue_cents": 6800, "refunded_cents": 1000, "net_revenue_cents": 5800,
-        "failed_payments": 0}
+        "failed_payments": 0, "usage_revenue_cents": 0}
 
 
 def test_rates_over_a_range_that_starts_from_nothing(client, dev_token, history):

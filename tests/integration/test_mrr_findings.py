@@ -84,3 +84,23 @@ def test_a_plan_change_preview_of_zero_seats_is_zero(client, dev_token, emulator
     # Then the next invoice is 0 seats at the new price: 0, in PayKit's answer and in Stripe's own preview
     assert reply.status == 200, reply.text
     assert (reply.json()["amount_due_now"], reply.json()["next_invoice_amount"]) == (0, 0)
+
+
+def test_what_metered_items_bill_is_revenue_shown_apart_as_usage_revenue(client, dev_token):
+    from tests.integration.test_lists import pay_event
+
+    # Given a 19.00 base fee with a metered item beside it, and its invoice: the fee and 2.50 of usage
+    p = new_project(client, dev_token, "Usage revenue")
+    invoice = pay_event(p, "pi_usage", t(1), amount=2150, sub_id="sub_usage")
+    invoice["data"]["object"]["lines"]["data"] = [
+        {"description": "1 × Pro", "amount": 1900, "pricing": {"type": "price_details",
+                                                              "price_details": {"price": "price_pro"}}},
+        {"description": "50 × API calls", "amount": 250, "pricing": {"type": "price_details",
+                                                                    "price_details": {"price": "price_api_calls"}}}]
+    deliver(p, "test", [with_items(sub_event(p, "sub_usage", "active", t(2)), {"quantity": 1}, METERED), invoice])
+    # Then the payment is gross revenue, of which 2.50 is usage revenue; MRR is the fee alone
+    figures = usd(client, dev_token)
+    assert (figures["gross_revenue_cents"], figures["usage_revenue_cents"], figures["mrr_cents"]) == (2150, 250, 1900)
+    summary = series(client, dev_token, metric="usage_revenue", project_id=p, **{"from": day(2), "to": day(0)})
+    assert [pt["value"] for pt in summary["points"]] == [0, 250, 0]
+    assert (summary["summary"]["gross_revenue_cents"], summary["summary"]["usage_revenue_cents"]) == (2150, 250)

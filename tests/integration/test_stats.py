@@ -64,7 +64,8 @@ def currency(**figures: int) -> dict[str, int]:
     base = dict.fromkeys(["revenue_cents", "gross_revenue_cents", "refunded_cents", "net_revenue_cents", "mrr_cents",
                           "trialing_mrr_cents", "arpu_cents", "active_subscriptions", "past_due_subscriptions",
                           "trialing_subscriptions", "gross_revenue_30d_cents", "refunded_30d_cents",
-                          "net_revenue_30d_cents", "failed_payments_30d", "cancellations_30d"], 0)
+                          "net_revenue_30d_cents", "failed_payments_30d", "cancellations_30d",
+                          "usage_revenue_cents"], 0)
     return {**base, **figures}
 
 

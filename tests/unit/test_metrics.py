@@ -100,3 +100,12 @@ def test_gross_revenue_counts_paid_payments_whatever_was_refunded():
 
 def test_rates_without_a_base_are_none():
     assert metrics.rate(1, 0) is None and metrics.rate(1, 4) == 0.25
+
+
+def test_usage_revenue_is_the_metered_part_of_a_paid_payment():
+    payment = {"type": "payment", "status": "succeeded", "base_status": "succeeded", "amount_cents": 2150,
+               "usage_amount_cents": 250, "refunded_amount_cents": 0, "currency": "usd",
+               "created_at": "2026-11-01T00:00:00Z"}
+    assert metrics.contribution(payment)["usage#usd"] == 250 and metrics.contribution(payment)["gross#usd"] == 2150
+    assert metrics.day_contribution(payment) == {"2026-11-01": {"revenue#usd": 2150, "usage_revenue#usd": 250}}
+    assert "usage#usd" not in metrics.contribution({**payment, "base_status": "failed", "status": "failed"})

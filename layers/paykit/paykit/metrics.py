@@ -98,6 +98,8 @@ def contribution(item: dict[str, Any] | None) -> dict[str, int]:
     }
     if item.get("base_status") == "succeeded":  # paid, whatever was refunded later: gross revenue
         out[f"gross#{currency}"] = int(item.get("amount_cents") or 0)
+        if item.get("usage_amount_cents"):  # the part of it metered items billed
+            out[f"usage#{currency}"] = int(item["usage_amount_cents"])
     return out
 
 
@@ -119,6 +121,8 @@ def day_contribution(item: dict[str, Any] | None) -> dict[str, dict[str, int]]:
     day = item["created_at"][:10]
     if item.get("base_status") == "succeeded":
         out = {day: {f"revenue#{currency}": int(item.get("amount_cents") or 0)}}
+        if item.get("usage_amount_cents"):
+            out[day][f"usage_revenue#{currency}"] = int(item["usage_amount_cents"])
         refunded = int(item.get("refunded_amount_cents") or 0)
         if refunded:
             refund_day = (item.get("refunded_at") or item["created_at"])[:10]

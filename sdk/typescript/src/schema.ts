@@ -949,6 +949,11 @@ export interface components {
              */
             net_revenue_cents?: number;
             /**
+             * Usage Revenue Cents
+             * @default 0
+             */
+            usage_revenue_cents?: number;
+            /**
              * Mrr Cents
              * @default 0
              */
@@ -1595,7 +1600,7 @@ export interface components {
         };
         /**
          * Summary
-         * @description The whole range's figures (docs/metrics.md); rates are None when their base is 0.
+         * @description The whole range's figures (docs/metrics.md); rates are per 30 days, None when their base is 0.
          */
         Summary: {
             /** Mrr Start Cents */
@@ -1638,6 +1643,8 @@ export interface components {
             net_revenue_cents: number;
             /** Failed Payments */
             failed_payments: number;
+            /** Usage Revenue Cents */
+            usage_revenue_cents: number;
         };
         /** TimeSeries */
         TimeSeries: {
@@ -1645,7 +1652,7 @@ export interface components {
              * Metric
              * @enum {string}
              */
-            metric: "mrr" | "net_new_mrr" | "mrr_movements" | "gross_revenue" | "refunds" | "net_revenue" | "failed_payments" | "new_customers" | "churned_customers" | "cancellations";
+            metric: "mrr" | "net_new_mrr" | "mrr_movements" | "gross_revenue" | "refunds" | "net_revenue" | "failed_payments" | "new_customers" | "churned_customers" | "cancellations" | "usage_revenue";
             /**
              * Interval
              * @enum {string}
@@ -2536,7 +2543,7 @@ export interface operations {
     stats_timeseries_api_v1_payments_stats_timeseries_get: {
         parameters: {
             query?: {
-                metric?: "mrr" | "net_new_mrr" | "mrr_movements" | "gross_revenue" | "refunds" | "net_revenue" | "failed_payments" | "new_customers" | "churned_customers" | "cancellations";
+                metric?: "mrr" | "net_new_mrr" | "mrr_movements" | "gross_revenue" | "refunds" | "net_revenue" | "failed_payments" | "new_customers" | "churned_customers" | "cancellations" | "usage_revenue";
                 interval?: "day" | "week" | "month";
                 from?: string | null;
                 to?: string | null;

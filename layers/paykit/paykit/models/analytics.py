@@ -6,7 +6,7 @@ from typing import Literal
 from paykit.models.common import ResponseModel
 
 Metric = Literal["mrr", "net_new_mrr", "mrr_movements", "gross_revenue", "refunds", "net_revenue", "failed_payments",
-                 "new_customers", "churned_customers", "cancellations"]
+                 "new_customers", "churned_customers", "cancellations", "usage_revenue"]
 Interval = Literal["day", "week", "month"]
 
 
@@ -24,7 +24,7 @@ class Point(ResponseModel):
 
 
 class Summary(ResponseModel):
-    """The whole range's figures (docs/metrics.md); rates are None when their base is 0."""
+    """The whole range's figures (docs/metrics.md); rates are per 30 days, None when their base is 0."""
 
     mrr_start_cents: int
     mrr_end_cents: int
@@ -46,6 +46,7 @@ class Summary(ResponseModel):
     refunded_cents: int
     net_revenue_cents: int
     failed_payments: int
+    usage_revenue_cents: int  # the part of gross revenue that metered items billed (not MRR)
 
 
 class TimeSeries(ResponseModel):

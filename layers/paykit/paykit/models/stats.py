@@ -12,6 +12,7 @@ class CurrencyStats(ResponseModel):
     gross_revenue_cents: int = 0  # every paid payment's amount, whatever was refunded later
     refunded_cents: int = 0  # every refund, all time
     net_revenue_cents: int = 0  # gross_revenue_cents - refunded_cents
+    usage_revenue_cents: int = 0  # the part of gross revenue that metered items billed (not MRR)
     mrr_cents: int = 0  # active + past_due subscriptions, prices normalised to a month, times quantity
     trialing_mrr_cents: int = 0  # the same over trialing subscriptions, reported apart
     arpu_cents: int = 0  # mrr_cents / paying subscriptions (active + past_due), rounded

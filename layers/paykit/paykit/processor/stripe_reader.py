@@ -31,6 +31,8 @@ class StripeReader(Protocol):
 
     def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None: ...
 
+    def price_usage_type(self, project_id: str, mode: str, price_id: str) -> str | None: ...
+
 
 class GatewayReader:
     """StripeReader over paykit.stripe_gateway (the SDK is imported on the first fetch only)."""
@@ -38,6 +40,7 @@ class GatewayReader:
     def __init__(self) -> None:
         self._names = names.ProductNames(self._fetch_product_name)
         self._discounts: TtlCache[dict[str, Any]] = TtlCache(DISCOUNT_SECONDS)
+        self._usage_types: TtlCache[str] = TtlCache(DISCOUNT_SECONDS)
 
     def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None:
         return self._names.get(project_id, mode, product_id)
@@ -86,6 +89,19 @@ class GatewayReader:
             logger.warning("price not read", error=type(exc).__name__)
             return None
         return names.plan_name(price)
+
+    def price_usage_type(self, project_id: str, mode: str, price_id: str) -> str | None:
+        """`licensed` or `metered` (a price's `recurring.usage_type` never changes: read once per container);
+        None for a one-time price."""
+        from paykit.stripe_gateway import default_gateway
+
+        cached = self._usage_types.get((project_id, mode, price_id))
+        if cached is not None:
+            return cached or None
+        price = default_gateway().call(project_id, mode, lambda c: c.v1.prices.retrieve(price_id)).to_dict()
+        usage = (price.get("recurring") or {}).get("usage_type") or ""
+        self._usage_types.put((project_id, mode, price_id), usage)
+        return usage or None
 
     @staticmethod
     def _fetch_product_name(project_id: str, mode: str, product_id: str) -> str | None:

@@ -24,7 +24,7 @@ MAX_DAYS = 1096  # three years of daily buckets per request
 DEFAULT_DAYS = 30
 _FLOW = {"gross_revenue": ("revenue",), "refunds": ("refunds",), "failed_payments": ("failed",),
          "new_customers": ("customers_new", "customers_reactivated"), "churned_customers": ("customers_churned",),
-         "cancellations": ("cancellations",)}
+         "cancellations": ("cancellations",), "usage_revenue": ("usage_revenue",)}
 
 
 def timeseries(caller: Principal, metric: Metric, interval: Interval = "day", from_date: date | None = None,
@@ -150,7 +150,8 @@ def _summary(rows: list[dict[str, Any]], first: date, last: date) -> Summary:
         arpu_cents=arpu,
         ltv_cents=round(arpu * customer_days / (total("churned_customers") * 30)) if churn_rate and arpu else None,
         gross_revenue_cents=total("gross_revenue"), refunded_cents=total("refunds"),
-        net_revenue_cents=total("gross_revenue") - total("refunds"), failed_payments=total("failed_payments"))
+        net_revenue_cents=total("gross_revenue") - total("refunds"), failed_payments=total("failed_payments"),
+        usage_revenue_cents=total("usage_revenue"))
 
 
 def _gained(row: dict[str, Any]) -> int:

@@ -92,9 +92,8 @@ def _add_counters(stats: ModeStats, stored: dict[str, Any]) -> None:
     stats.successful_payments += int(stored.get("payments#succeeded") or 0)
     for name, value in stored.items():
         parts = name.split("#")
-        if len(parts) == 2 and parts[0] in ("gross", "refunded") and value:
-            target = _currency(stats, parts[1])
-            setattr(target, f"{parts[0]}_revenue_cents" if parts[0] == "gross" else "refunded_cents", int(value))
+        if len(parts) == 2 and parts[0] in _TOTALS and value:
+            setattr(_currency(stats, parts[1]), _TOTALS[parts[0]], int(value))
             continue
         if name in _NOT_COUNTERS or len(parts) != 3 or not value:
             continue
@@ -111,6 +110,7 @@ def _add_counters(stats: ModeStats, stored: dict[str, Any]) -> None:
             setattr(target, field, getattr(target, field) + int(value))
 
 
+_TOTALS = {"gross": "gross_revenue_cents", "refunded": "refunded_cents", "usage": "usage_revenue_cents"}
 _DAY_FIELDS = {"revenue": "gross_revenue_30d_cents", "refunds": "refunded_30d_cents", "failed": "failed_payments_30d",
                "cancellations": "cancellations_30d"}
 

@@ -25,7 +25,8 @@ def payment(ctx: Ctx, pi_id: str, *, base_status: str | None, amount: int | None
             created: Any, user_id: str | None, sub_id: str | None, description: str | None = None,
             refunded: int | None = None, authoritative: bool = True, customer_id: str | None = None,
             describe: Callable[[], str | None] | None = None, transaction_type: str | None = None,
-            discount: int | None = None, merge: Callable[[dict[str, Any]], None] | None = None) -> None:
+            discount: int | None = None, merge: Callable[[dict[str, Any]], None] | None = None,
+            usage: int | None = None) -> None:
     """Merges one observation of a payment into its record; every rule is order-free (max, min, first known).
     `describe` reads the description from Stripe, only when neither the record nor the payload has one; `merge`
     adds what another resource knows of the payment (a dispute) before its status is worked out."""
@@ -57,6 +58,8 @@ def payment(ctx: Ctx, pi_id: str, *, base_status: str | None, amount: int | None
         new["description"] = describe()
     if discount:
         new["discount_cents"] = int(discount)
+    if usage:  # what the invoice's metered items billed: revenue, shown apart as usage revenue (issue 18)
+        new["usage_amount_cents"] = int(usage)
     if refunded is not None:
         merge_refund(new, int(refunded), ts(ctx.created))
     # Every source of a payment intent agrees on its type (one invoice, or one checkout): the first known stays.
@@ -109,9 +112,34 @@ def on_invoice(succeeded: bool) -> Callable[[Ctx], None]:
                 currency=invoice.get("currency"), created=invoice.get("created"), user_id=metadata.get("user_id"),
                 sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id_of(invoice),
                 transaction_type=invoice_type(invoice),
-                discount=sum(int(d.get("amount") or 0) for d in invoice.get("total_discount_amounts") or []))
+                discount=sum(int(d.get("amount") or 0) for d in invoice.get("total_discount_amounts") or []),
+                usage=usage_amount(ctx, invoice, sub_id) if succeeded else None)
 
     return handler
+
+
+def usage_amount(ctx: Ctx, invoice: dict[str, Any], sub_id: str | None) -> int:
+    """The sum of an invoice's lines that bill a metered price's usage. A line names its price by id: the
+    subscription's record says which of its prices are metered; a price it does not list is read from Stripe
+    (once per container)."""
+    lines = [line for line in (invoice.get("lines") or {}).get("data") or [] if _line_price(line)]
+    if not lines or not sub_id:
+        return 0
+    record = ctx.record(keys.subscription(ctx.project_id, ctx.mode, sub_id)) or {}
+    known = {i.get("price_id"): i.get("usage_type") for i in record.get("price_items") or []}
+    total = 0
+    for line in lines:
+        price = _line_price(line)
+        usage = known[price] if price in known else ctx.stripe.price_usage_type(ctx.project_id, ctx.mode, price)
+        if usage == "metered":
+            total += int(line.get("amount") or 0)
+    return total
+
+
+def _line_price(line: dict[str, Any]) -> str | None:
+    """The price an invoice line bills (API 2025-03 and later: `pricing.price_details.price`; before: `price`)."""
+    details = (line.get("pricing") or {}).get("price_details") or {}
+    return id_of(details.get("price") or line.get("price"))
 
 
 def on_charge_refunded(ctx: Ctx) -> None:
@@ -129,8 +157,9 @@ def invoice_reads(ctx: Ctx) -> list[dict[str, str]]:
     pi = invoice_payment_intent(ctx.obj)
     if pi is None:
         return []  # the payment intent comes from Stripe; its record is read then
-    return [keys.payment(ctx.project_id, ctx.mode, pi),
-            *customer_mapping(ctx, ctx.obj, invoice_subscription(ctx.obj)[1].get("user_id"))]
+    sub_id, metadata = invoice_subscription(ctx.obj)
+    return [keys.payment(ctx.project_id, ctx.mode, pi), *customer_mapping(ctx, ctx.obj, metadata.get("user_id")),
+            *([keys.subscription(ctx.project_id, ctx.mode, sub_id)] if sub_id else [])]  # its metered prices
 
 
 def charge_reads(ctx: Ctx) -> list[dict[str, str]]:

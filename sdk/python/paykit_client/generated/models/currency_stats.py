@@ -20,6 +20,7 @@ class CurrencyStats:
         gross_revenue_cents (int | Unset):  Default: 0.
         refunded_cents (int | Unset):  Default: 0.
         net_revenue_cents (int | Unset):  Default: 0.
+        usage_revenue_cents (int | Unset):  Default: 0.
         mrr_cents (int | Unset):  Default: 0.
         trialing_mrr_cents (int | Unset):  Default: 0.
         arpu_cents (int | Unset):  Default: 0.
@@ -37,6 +38,7 @@ class CurrencyStats:
     gross_revenue_cents: int | Unset = 0
     refunded_cents: int | Unset = 0
     net_revenue_cents: int | Unset = 0
+    usage_revenue_cents: int | Unset = 0
     mrr_cents: int | Unset = 0
     trialing_mrr_cents: int | Unset = 0
     arpu_cents: int | Unset = 0
@@ -58,6 +60,8 @@ class CurrencyStats:
         refunded_cents = self.refunded_cents
 
         net_revenue_cents = self.net_revenue_cents
+
+        usage_revenue_cents = self.usage_revenue_cents
 
         mrr_cents = self.mrr_cents
 
@@ -92,6 +96,8 @@ class CurrencyStats:
             field_dict["refunded_cents"] = refunded_cents
         if net_revenue_cents is not UNSET:
             field_dict["net_revenue_cents"] = net_revenue_cents
+        if usage_revenue_cents is not UNSET:
+            field_dict["usage_revenue_cents"] = usage_revenue_cents
         if mrr_cents is not UNSET:
             field_dict["mrr_cents"] = mrr_cents
         if trialing_mrr_cents is not UNSET:
@@ -128,6 +134,8 @@ class CurrencyStats:
 
         net_revenue_cents = d.pop("net_revenue_cents", UNSET)
 
+        usage_revenue_cents = d.pop("usage_revenue_cents", UNSET)
+
         mrr_cents = d.pop("mrr_cents", UNSET)
 
         trialing_mrr_cents = d.pop("trialing_mrr_cents", UNSET)
@@ -155,6 +163,7 @@ class CurrencyStats:
             gross_revenue_cents=gross_revenue_cents,
             refunded_cents=refunded_cents,
             net_revenue_cents=net_revenue_cents,
+            usage_revenue_cents=usage_revenue_cents,
             mrr_cents=mrr_cents,
             trialing_mrr_cents=trialing_mrr_cents,
             arpu_cents=arpu_cents,

@@ -11,7 +11,7 @@ T = TypeVar("T", bound="Summary")
 
 @_attrs_define
 class Summary:
-    """The whole range's figures (docs/metrics.md); rates are None when their base is 0.
+    """The whole range's figures (docs/metrics.md); rates are per 30 days, None when their base is 0.
 
     Attributes:
         mrr_start_cents (int):
@@ -34,6 +34,7 @@ class Summary:
         refunded_cents (int):
         net_revenue_cents (int):
         failed_payments (int):
+        usage_revenue_cents (int):
     """
 
     mrr_start_cents: int
@@ -56,6 +57,7 @@ class Summary:
     refunded_cents: int
     net_revenue_cents: int
     failed_payments: int
+    usage_revenue_cents: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,6 +104,8 @@ class Summary:
 
         failed_payments = self.failed_payments
 
+        usage_revenue_cents = self.usage_revenue_cents
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -126,6 +130,7 @@ class Summary:
                 "refunded_cents": refunded_cents,
                 "net_revenue_cents": net_revenue_cents,
                 "failed_payments": failed_payments,
+                "usage_revenue_cents": usage_revenue_cents,
             }
         )
 
@@ -189,6 +194,8 @@ class Summary:
 
         failed_payments = d.pop("failed_payments")
 
+        usage_revenue_cents = d.pop("usage_revenue_cents")
+
         summary = cls(
             mrr_start_cents=mrr_start_cents,
             mrr_end_cents=mrr_end_cents,
@@ -210,6 +217,7 @@ class Summary:
             refunded_cents=refunded_cents,
             net_revenue_cents=net_revenue_cents,
             failed_payments=failed_payments,
+            usage_revenue_cents=usage_revenue_cents,
         )
 
         summary.additional_properties = d

@@ -30,7 +30,8 @@ class TimeSeries:
         from_date (str):
         to_date (str):
         points (list[Point]):
-        summary (Summary): The whole range's figures (docs/metrics.md); rates are None when their base is 0.
+        summary (Summary): The whole range's figures (docs/metrics.md); rates are per 30 days, None when their base is
+            0.
     """
 
     metric: TimeSeriesMetric

@@ -12,6 +12,7 @@ class TimeSeriesMetric(StrEnum):
     NET_REVENUE = "net_revenue"
     NEW_CUSTOMERS = "new_customers"
     REFUNDS = "refunds"
+    USAGE_REVENUE = "usage_revenue"
 
     def __str__(self) -> str:
         return str(self.value)
