@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from paykit.errors import ServiceUnavailable
 from paykit.store.errors import ConditionFailed, StoreError, Throttled, TransactionConflict, Unavailable
-from paykit.store.table import default_table
+from paykit.store.table import TRANSACT_ATTEMPTS, default_table
 from tests.faults.test_aws_faults import ATTEMPTS
 
 
@@ -47,6 +47,25 @@ def test_a_canceled_transaction_names_the_action_whose_condition_failed(service_
     assert table.get({"pk": new["pk"], "sk": "ITEM"}, consistent=True) is None
 
 
+def test_a_conflicting_transaction_is_sent_again_and_a_lasting_conflict_is_raised(faults):
+    # Given DynamoDB refusing transactions for a conflict with another in-flight one
+    conflict = {"code": "TransactionCanceledException",
+                "extra": {"CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]}}
+    brief = faults.inject("dynamodb", "TransactWriteItems", TRANSACT_ATTEMPTS - 1, **conflict)
+    # When a transaction is written: the store sends it again until it passes
+    first, second = item("retried"), item("retried")
+    default_table().transact([create(first), create(second)])
+    assert brief.hits == TRANSACT_ATTEMPTS - 1
+    assert default_table().get({"pk": first["pk"], "sk": "ITEM"}, consistent=True) is not None
+    # When the conflict outlasts the store's attempts, it is raised: nothing was written
+    lasting = faults.inject("dynamodb", "TransactWriteItems", TRANSACT_ATTEMPTS, **conflict)
+    third = item("refused")
+    with pytest.raises(TransactionConflict):
+        default_table().transact([create(third)])
+    assert lasting.hits == TRANSACT_ATTEMPTS
+    assert default_table().get({"pk": third["pk"], "sk": "ITEM"}, consistent=True) is None
+
+
 @pytest.mark.parametrize("injected, expected", [
     ({"code": "TransactionCanceledException",
       "extra": {"CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]}}, TransactionConflict),
@@ -56,8 +75,8 @@ def test_a_canceled_transaction_names_the_action_whose_condition_failed(service_
     ({"code": "ValidationException"}, StoreError),
 ])
 def test_a_refused_transaction_is_translated_by_its_reason(faults, injected, expected):
-    # Given DynamoDB refusing the next transaction for a reason
-    faults.inject("dynamodb", "TransactWriteItems", 1, **injected)
+    # Given DynamoDB refusing transactions for a reason (a conflict as long as the store tries again)
+    faults.inject("dynamodb", "TransactWriteItems", TRANSACT_ATTEMPTS, **injected)
     # When a transaction is written
     with pytest.raises(StoreError) as raised:
         default_table().transact([create(item("refused")), create(item("refused"))])

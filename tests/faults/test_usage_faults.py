@@ -103,7 +103,7 @@ def test_concurrent_usage_of_one_user_collides_and_every_call_counts_once(client
     # Given an entitled user, and DynamoDB refusing a write to an item another transaction holds
     token = shop.token()
     sub = buy(client, shop, token, plans["basic"])
-    faults.collide(hold_seconds=0.1)
+    faults.collide(hold_seconds=0.05)
     caller, answers, errors = caller_of(token), [], []
 
     def spend(quantity: int) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import random
-import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,9 +45,8 @@ from paykit.stripe_gateway import StripeGateway, default_gateway
 
 CATALOG_SECONDS = 60.0  # a developer's change of a limit reaches warm containers within a minute
 MARKER_DAYS = 2  # a usage retry within two days is recognised (Stripe keeps meter event identifiers 24 h)
+_USAGE_ATTEMPTS = 8  # reads of the user's item (each round one concurrent call wins; the store retries conflicts)
 _MAX_PERIODS_AHEAD = 400  # periods rolled past a missed renewal (a year of daily periods) before the calendar month
-_USAGE_ATTEMPTS = 6  # a usage transaction that collides with another is tried again, as the processor's are
-_CONFLICT_BACKOFF = 0.05  # seconds, doubling: at most about 1.6 s of waiting over all attempts
 _catalogs: TtlCache[dict[str, dict[str, Any]]] = TtlCache(CATALOG_SECONDS)
 
 
@@ -320,18 +317,17 @@ def record_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
     Idempotency-Key (required: without it a retry after a lost answer would count twice). One transaction holds the
     key's marker (with the answer given), the counter, the report as an outbox item (paykit.outbox: the table's
     stream sends it) and a check that the configuration is still active. A retry of a counted key answers as the
-    first did; a transaction that collides with another is tried again; nothing is sent after the write."""
+    first did; a transaction that collides with another is sent again by the store (paykit.store.table) and read
+    again here, then answered 503; nothing is sent after the write."""
     if not client_key:
         raise InvalidInput(("header", "Idempotency-Key"), "Usage needs an Idempotency-Key: a retry with the same key "
                            "counts once", "missing")
     table, now = table or default_table(), now or utcnow()
-    for attempt in range(_USAGE_ATTEMPTS):
+    for _ in range(_USAGE_ATTEMPTS):
         try:
             return _count_usage(caller, test_mode, body, client_key, table, now)
-        except TransactionConflict:
-            # Another request holds the user's item: read again after a jittered back-off (AWS's advice for
-            # conflicts), so colliding calls spread out instead of colliding again.
-            time.sleep(random.uniform(0, _CONFLICT_BACKOFF * 2 ** attempt))
+        except (TransactionConflict, _CounterMoved):
+            continue  # another writer held or moved the user's counter: read it again
     raise ServiceUnavailable("Usage is busy for this user; retry with the same Idempotency-Key")
 
 
@@ -349,17 +345,21 @@ def _count_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
     marker_key = keys.usage_marker(scope.project_id, scope.mode, scope.user_id, key_hash)
     period, resets_at = period_of(ent or {}, now)
     counter, limit = used_name(body.feature, period), int(verdict.limit or 0)
+    before = int((ent or {}).get(counter) or 0)
+    if settings.get("hard_limits") and before + body.quantity > limit:
+        marker = table.get(marker_key, consistent=True)  # a retry of a call counted before the limit was reached
+        if marker is not None:
+            return _replay(marker, body)
+        raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)")
+    # ADD only onto the value read: the answer's `used` is then exact, and a hard limit holds under concurrency;
+    # a counter another call moved meanwhile fails the condition and is read again.
     update: dict[str, Any] = {
         "Key": keys.entitlements(scope.project_id, scope.mode, scope.user_id),
         "UpdateExpression": "ADD #u :q", "ExpressionAttributeNames": {"#u": counter},
-        "ExpressionAttributeValues": {":q": body.quantity},
+        "ConditionExpression": "attribute_not_exists(#u) OR #u = :before",
+        "ExpressionAttributeValues": {":q": body.quantity, ":before": before},
     }
-    if settings.get("hard_limits"):  # the limit is the catalog's: the condition needs no arithmetic on stored values
-        update["ConditionExpression"] = "attribute_not_exists(#u) OR #u <= :max"
-        update["ExpressionAttributeValues"][":max"] = limit - body.quantity
-        if body.quantity > limit:
-            raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)")
-    used = int((ent or {}).get(counter) or 0) + body.quantity
+    used = before + body.quantity
     answer = UsageOut(feature=body.feature, quantity=body.quantity, used=used, limit=limit,
                       remaining=max(0, limit - used), resets_at=resets_at)
     identifier = f"paykit-{key_hash[:40]}"  # the meter event's identifier: Stripe counts it once
@@ -376,8 +376,12 @@ def _count_usage(caller: Principal, test_mode: bool, body: UsageRequest, client_
             return _replay(table.get(marker_key, consistent=True) or {}, body)
         if exc.failed_at(3):
             raise NotFound("Stripe not configured") from exc  # deactivated (E7) since the read: nothing counted
-        raise Forbidden(f"Usage limit of '{body.feature}' reached ({limit} per period)") from exc
+        raise _CounterMoved() from exc
     return answer
+
+
+class _CounterMoved(Exception):
+    """Another call counted between this call's read and its write: nothing was written; read again."""
 
 
 def _still_active(scope: Scope) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 botocore's errors translated once into paykit.store.errors."""
 from __future__ import annotations
 
+import random
+import time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable, Iterator
@@ -11,7 +13,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from paykit import aws
 from paykit.settings import get_settings
-from paykit.store.errors import translate
+from paykit.store.errors import TransactionConflict, translate
+
+TRANSACT_ATTEMPTS = 4
+CONFLICT_BACKOFF = 0.05  # seconds, doubling, jittered (at most 0.35 s in all): colliding writers spread out
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -122,8 +127,20 @@ class Table:
             args["ExclusiveStartKey"] = out["LastEvaluatedKey"]
 
     def transact(self, actions: list[dict[str, Any]]) -> None:
-        """Each action is {"Put"|"Update"|"ConditionCheck"|"Delete": {...}} with plain Python values."""
-        self.call("transact_write_items", TransactItems=[_transact_item(self.name, a) for a in actions])
+        """Each action is {"Put"|"Update"|"ConditionCheck"|"Delete": {...}} with plain Python values.
+
+        A transaction refused for a conflict with another in-flight one wrote nothing, so the same actions are sent
+        again after a short jittered back-off (their conditions are evaluated anew); a conflict that outlasts
+        TRANSACT_ATTEMPTS is raised for the caller to read again or answer 503."""
+        items = [_transact_item(self.name, a) for a in actions]
+        for attempt in range(TRANSACT_ATTEMPTS):
+            try:
+                self.call("transact_write_items", TransactItems=items)
+                return
+            except TransactionConflict:
+                if attempt == TRANSACT_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, CONFLICT_BACKOFF * 2 ** attempt))
 
 
 def _expression_args(kwargs: dict[str, Any]) -> dict[str, Any]:
