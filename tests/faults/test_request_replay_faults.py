@@ -139,3 +139,56 @@ def _retry_while_in_flight(send: Callable[[], Any], seconds: float = IN_FLIGHT_M
         if reply.status != 409 or time.monotonic() > deadline:
             return reply
         time.sleep(0.5)
+
+
+# ---------------------------------------------------------------------- E12 (issue 18, items 1 and 10)
+
+
+def open_sessions(shop: Shop) -> list[dict]:
+    return [s for s in shop.stripe("GET", "/v1/checkout/sessions", limit=100)["data"] if s["status"] == "open"]
+
+
+def test_a_first_checkout_whose_customer_mapping_meets_a_conflict_answers_200_once(client, shop, faults):
+    # Given a user's first checkout, and DynamoDB refusing the customer mapping's transaction once (a concurrent one)
+    token = shop.token()
+    fault = faults.inject("dynamodb", "TransactWriteItems", 1, **CONFLICT)
+    body = {"price_id": shop.prices["monthly"], "success_url": "https://app.example.com/ok",
+            "cancel_url": "https://app.example.com/cancel"}
+    headers = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    # When the checkout is sent, and retried with the same key
+    first = client.post("/api/v1/payments/stripe/checkout-session", token=token, json_body=body, headers=headers)
+    again = client.post("/api/v1/payments/stripe/checkout-session", token=token, json_body=body, headers=headers)
+    # Then the conflict was tried again inside the request (before: a 500), and one customer and one session exist
+    assert fault.hits == 1
+    assert first.status == 200, first.text
+    assert (again.status, again.json()) == (200, first.json())
+    assert len(shop.stripe("GET", "/v1/customers", limit=100)["data"]) == 1
+    assert [s["id"] for s in open_sessions(shop)] == [first.json()["session_id"]]
+
+
+def test_a_checkout_killed_before_its_session_was_noted_completes_with_one_open_session(client, shop, faults):
+    # Given a user with a customer, and a container that dies after Stripe made the session, before PayKit noted it
+    token = shop.token()
+    body = {"price_id": shop.prices["monthly"], "success_url": "https://app.example.com/ok",
+            "cancel_url": "https://app.example.com/cancel"}
+    path = "/api/v1/payments/stripe/checkout-session"
+    assert client.post(path, token=token, json_body={**body, "price_id": shop.prices["team"]}).status == 200
+    headers = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    # (PutItem: Powertools' in-flight record first, then the user's open-checkout slot)
+    stuck = faults.inject("dynamodb", "PutItem", 1, action="hang", hang_seconds=30, after=1)
+    request = json.dumps({"path": path, "token": token, "body": body, "headers": headers})
+    container = subprocess.Popen([sys.executable, "-c", CONTAINER, request], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        assert stuck.fired.wait(timeout=60), "the container never reached its slot"
+    finally:
+        container.kill()
+        container.wait(timeout=10)
+    # When the client retries until the dead attempt no longer holds the key
+    retry = _retry_while_in_flight(lambda: client.post(path, token=token, json_body=body, headers=headers))
+    # Then it gets a session that can be paid, the only open one of the user, and a further retry the same
+    assert retry.status == 200, retry.text
+    assert [s["id"] for s in open_sessions(shop)] == [retry.json()["session_id"]]
+    again = client.post(path, token=token, json_body=body, headers=headers)
+    assert (again.status, again.json()) == (200, retry.json())
+    assert shop.pay(retry.json()["session_id"])["status"] == "succeeded"

@@ -50,7 +50,7 @@ def wait_until(predicate, attempts: int = 60, pause: float = 0.1) -> bool:
 def test_checkout_under_a_stripe_fault_is_503_and_its_retry_creates_one_session(client, emulator, shop, kind):
     # Given Stripe failing every attempt (the SDK's retry included) to create a checkout session
     token, key = shop.token(), f"checkout-{uuid.uuid4()}"
-    stripe_fault(emulator, account_of(shop), kind, 2, "/v1/checkout/sessions", **HANG)
+    stripe_fault(emulator, account_of(shop), kind, 2, "/v1/checkout/sessions", method="POST", **HANG)
     # When the user starts a checkout with an Idempotency-Key
     body = {"price_id": shop.prices["monthly"], **OK_URLS}
     reply = client.post(CHECKOUT, token=token, json_body=body, headers={"Idempotency-Key": key})

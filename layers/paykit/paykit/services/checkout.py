@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import time
 from typing import Any
 
 from paykit.auth import Principal
 from paykit.cache import TtlCache
-from paykit.errors import BadRequest, InvalidInput, NotFound
+from paykit.errors import BadRequest, Conflict, InvalidInput, NotFound, ServiceUnavailable
 from paykit.models.checkout import CheckoutOut, CheckoutRequest, CheckoutSessionStatusOut
 from paykit.models.entitlements import billing_settings_of
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
@@ -15,9 +17,12 @@ from paykit.processor import EventProcessor, default_processor
 from paykit.scope import Scope, check_redirect_url, scope_of
 from paykit.services.subscriptions import SUBSCRIBED, customer_of, user_subscriptions
 from paykit.store import keys
-from paykit.store.errors import ConditionFailed
+from paykit.store.errors import ConditionFailed, TransactionConflict
 from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
+
+
+MAPPING_ATTEMPTS = 4  # a transaction conflict on the mapping (two first checkouts at once) is read again
 
 
 def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
@@ -27,6 +32,18 @@ def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
     is then put with `attribute_not_exists`, and a loser reads the winner's mapping.
     """
     existing = customer_of(table, scope)
+    if existing:
+        return existing
+    for _ in range(MAPPING_ATTEMPTS):
+        try:
+            return _create_customer(scope, table, gateway)
+        except TransactionConflict:
+            continue  # a concurrent first checkout holds the mapping's items: read again, then map or take theirs
+    raise ServiceUnavailable("The customer is being created by another request; retry")
+
+
+def _create_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
+    existing = customer_of(table, scope, consistent=True)
     if existing:
         return existing
     raw = f"{scope.project_id}\x1f{scope.mode}\x1f{scope.user_id}"
@@ -79,7 +96,9 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
         "metadata": {**(body.metadata or {}), **ours},
     }
     if body.mode == "subscription":
-        params["subscription_data"] = {"metadata": ours}
+        # The processor catches a second subscription that arrives anyway, unless the caller allowed one (item 10).
+        allowed = {ALLOW_EXISTING: "true"} if body.allow_existing_subscription else {}
+        params["subscription_data"] = {"metadata": {**ours, **allowed}}
         # API 2026-10-28 has no `trial_from_plan` on Checkout: the price's own trial is passed on (E12).
         trial_days = body.trial_period_days or (price.get("recurring") or {}).get("trial_period_days")
         if trial_days:
@@ -89,12 +108,105 @@ def create_checkout_session(caller: Principal, test_mode: bool, body: CheckoutRe
         label = names.price_label(price, quantity=body.quantity)
         if label:  # shown on the receipt and in Stripe's dashboard; the payment record takes it from there
             params["payment_intent_data"]["description"] = label
-    options = {}
     key = scope.idempotency_key("checkout", client_key)
-    if key:
-        options["idempotency_key"] = key
-    session = gateway.call(scope.project_id, scope.mode, lambda c: _create_session(c, params, options))
+    if body.mode != "subscription":  # one-time purchases are not limited
+        session = gateway.call(scope.project_id, scope.mode, lambda c: _create_session(c, params, _options(key)))
+        return CheckoutOut(session_id=session.id, checkout_url=session.url)
+    return one_open_checkout(scope, table, gateway, customer_id, params, key)
+
+
+def _options(key: str | None) -> dict[str, Any]:
+    return {"idempotency_key": key} if key else {}
+
+
+# An open session is reused only while it has this long left (Stripe's sessions last 24 h): a page about to expire
+# is not handed out again.
+REUSE_SECONDS = 30 * 60
+ALLOW_EXISTING = "paykit_allow_existing"  # subscription metadata: made with allow_existing_subscription
+CLAIM_SECONDS = 15  # how long a checkout being made holds the user's slot (the API functions time out at 10 s)
+WAIT_SECONDS = 5.0  # how long a second request waits for the first one's session before it answers 409
+ROUNDS = 3
+
+
+def one_open_checkout(scope: Scope, table: Table, gateway: StripeGateway, customer_id: str, params: dict[str, Any],
+                      key: str | None) -> CheckoutOut:
+    """Issue 18, item 10: one open subscription checkout per user and mode. The user's slot item names the session
+    handed out last and the hash of the request that made it. The same request again (a double click, a second tab,
+    with or without a key) gets that session back while it is open; another request claims the slot, creates its
+    session, expires the user's other open subscription sessions and notes its own. A request that finds the slot
+    claimed waits for the claimer's session (the same request gets it) or answers 409."""
+    slot_key = keys.open_checkout(scope.project_id, scope.mode, scope.user_id)
+    made_from = hashlib.sha256(json.dumps(params, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    deadline = time.monotonic() + WAIT_SECONDS
+    for _ in range(ROUNDS):
+        slot = table.get(slot_key, consistent=True)
+        while slot and slot.get("state") == "creating" and float(slot.get("claimed_until") or 0) > time.time():
+            if time.monotonic() > deadline:
+                raise Conflict("A checkout for this user is being created; retry")
+            time.sleep(0.2)
+            slot = table.get(slot_key, consistent=True)
+        if slot and slot.get("state") == "ready" and slot.get("made_from") == made_from:
+            found = gateway.call(scope.project_id, scope.mode,
+                                 lambda c: c.v1.checkout.sessions.retrieve(slot["session_id"]))
+            if found.status == "open" and int(found.expires_at or 0) > time.time() + REUSE_SECONDS:
+                return CheckoutOut(session_id=found.id, checkout_url=found.url)
+        version = int((slot or {}).get("version") or 0)
+        try:
+            table.put({**slot_key, "type": "open_checkout", "state": "creating", "made_from": made_from,
+                       "claimed_until": int(time.time()) + CLAIM_SECONDS, "version": version + 1,
+                       "expires_at": int(time.time()) + 86400},
+                      ConditionExpression="attribute_not_exists(pk) OR version = :v",
+                      ExpressionAttributeValues={":v": version})
+        except ConditionFailed:
+            continue  # another request claimed it first: wait for its session
+        try:
+            return _create_alone(scope, table, gateway, customer_id, params, key, slot_key, made_from, version + 1)
+        except Exception:
+            _release(table, slot_key, version + 1)
+            raise
+    raise Conflict("A checkout for this user is being created; retry")
+
+
+def _create_alone(scope: Scope, table: Table, gateway: StripeGateway, customer_id: str, params: dict[str, Any],
+                  key: str | None, slot_key: dict[str, str], made_from: str, version: int) -> CheckoutOut:
+    """With the user's slot claimed: the session (Stripe replays it to a retried key, the one a hung or dead attempt
+    made), then the user's other open subscription sessions expired, then the slot notes the session. A function
+    that dies before the expiry leaves the others open: the next checkout of the user expires them, and the
+    processor expires the rest when one completes."""
+    session = gateway.call(scope.project_id, scope.mode, lambda c: _create_session(c, params, _options(key)))
+    gateway.call(scope.project_id, scope.mode, lambda c: expire_open_sessions(c, customer_id, keep=session.id))
+    table.put({**slot_key, "type": "open_checkout", "state": "ready", "session_id": session.id,
+               "made_from": made_from, "version": version + 1,
+               "expires_at": int(session.expires_at or time.time() + 86400)},
+              ConditionExpression="version = :v", ExpressionAttributeValues={":v": version})
     return CheckoutOut(session_id=session.id, checkout_url=session.url)
+
+
+def _release(table: Table, slot_key: dict[str, str], version: int) -> None:
+    """A failed attempt gives the slot back at once (its retry need not wait for the claim to lapse)."""
+    try:
+        table.update(slot_key, UpdateExpression="SET #s = :released, version = :next",
+                     ConditionExpression="version = :v", ExpressionAttributeNames={"#s": "state"},
+                     ExpressionAttributeValues={":released": "released", ":v": version, ":next": version + 1})
+    except Exception:  # noqa: BLE001 - the claim lapses by itself after CLAIM_SECONDS
+        pass
+
+
+def expire_open_sessions(client: Any, customer_id: str, keep: str | None = None) -> list[str]:
+    """Expires the customer's open subscription Checkout sessions but `keep`; a session completed or expired
+    meanwhile is left as it is (Stripe refuses to expire it). Returns the ids expired."""
+    import stripe
+
+    expired = []
+    for found in client.v1.checkout.sessions.list({"customer": customer_id, "status": "open", "limit": 100}).data:
+        if found.mode != "subscription" or found.id == keep:
+            continue
+        try:
+            client.v1.checkout.sessions.expire(found.id)
+            expired.append(found.id)
+        except stripe.InvalidRequestError:
+            pass
+    return expired
 
 
 def _metered(price: dict[str, Any]) -> bool:

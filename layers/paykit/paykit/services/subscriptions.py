@@ -82,8 +82,8 @@ def list_my_payments(caller: Principal, test_mode: bool, page: int, page_size: i
 # ---------------------------------------------------------------------- changes through Stripe
 
 
-def customer_of(table: Table, scope: Scope) -> str | None:
-    item = table.get(keys.customer_of_user(scope.project_id, scope.mode, scope.user_id))
+def customer_of(table: Table, scope: Scope, consistent: bool = False) -> str | None:
+    item = table.get(keys.customer_of_user(scope.project_id, scope.mode, scope.user_id), consistent=consistent)
     return item.get("customer_id") if item else None
 
 

@@ -218,3 +218,9 @@ def idempotency_partition(shard: int) -> str:
     """The records of end-user requests' Idempotency-Keys (paykit.replay, Powertools' sort key under a static
     partition): a few shards, so one partition does not take every tenant's retries."""
     return f"IDEMPOTENCY#{shard}"
+
+
+def open_checkout(project_id: str, mode: str, user_id: str) -> dict[str, str]:
+    """The user's open subscription checkout (issue 18, item 10): the session handed out last and its request's
+    hash, so the same request again gets it back; it expires with the session (the table's TTL)."""
+    return {"pk": f"CHECKOUT#{scope(project_id, mode)}#{user_id}", "sk": "OPEN"}
