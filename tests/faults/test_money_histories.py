@@ -7,7 +7,9 @@ records; the developer's counters equal their project's; today's MRR movements a
 user's usage is counted and reported to Stripe's meter once per counted call; every retried request is answered as
 its first; the subscription export lists what the list does.
 
-Seeded and bounded in `make test` (a few short histories); `PAYKIT_LONG_HISTORIES=1` runs many longer ones.
+Seeded and bounded in `make test` (four histories of up to 12 steps); `PAYKIT_LONG_HISTORIES=1` runs 40 of up to
+30 steps (`PAYKIT_HISTORIES=n` sets their number, `PAYKIT_HISTORIES_SEED` another seed); `python -m bench.histories`
+measures histories and identity checks per minute.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import requests
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, seed, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from paykit.processor import default_processor
@@ -32,13 +34,25 @@ from tests.support import make_token
 
 BASE = "/api/v1/payments/stripe"
 LONG = os.environ.get("PAYKIT_LONG_HISTORIES") == "1"
+SEED = int(os.environ.get("PAYKIT_HISTORIES_SEED", "2026"))
 PLANS = {"basic": 1900, "pro": 4900, "team": 9900}  # monthly, usd
 DECLINE = "4000000000000002"
 CONFLICT = {"code": "TransactionCanceledException", "extra": {"CancellationReasons": [{"Code": "TransactionConflict"}]}}
 MRR_STATUSES = ("active", "past_due")
 
 
-def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
+class Tally:
+    """What the histories did: how many ran, their steps by rule, and the identities checked."""
+
+    def __init__(self) -> None:
+        self.histories = self.checks = 0
+        self.steps: dict[str, int] = {}
+
+    def step(self, name: str) -> None:
+        self.steps[name] = self.steps.get(name, 0) + 1
+
+
+def histories(client, emulator, faults, outbox, tally: Tally) -> type[RuleBasedStateMachine]:
     """The machine, bound to this test's handlers, emulator, fault proxy and outbox stream."""
 
     class MoneyHistory(RuleBasedStateMachine):
@@ -76,6 +90,11 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
             assert client.post(f"{BASE}/projects/{self.project}/products/{product}/features", token=self.dev,
                                json_body={"feature": feature.json()["lookup_key"]}).status == 200
             self.users = [str(uuid.uuid4()) for _ in range(3)]
+            for who, plan in zip(self.users, ("basic", "pro")):  # two paying users to start with, the third later
+                session = client.post(f"{BASE}/checkout-session", token=self.token(who),
+                                      json_body={"price_id": self.prices[plan], **OK_URLS}).json()["session_id"]
+                requests.post(f"{emulator.url}/_emulator/checkout/{session}/pay", json={"card": "4242424242424242"},
+                              timeout=10).raise_for_status()
 
         def stripe(self, method: str, path: str, **data: Any) -> dict[str, Any]:
             reply = requests.request(method, f"{emulator.url}{path}", data=data if method != "GET" else None,
@@ -122,6 +141,7 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
         @rule(user=st.integers(0, 2), plan=st.sampled_from(sorted(PLANS)), decline=st.booleans(),
               success_page=st.booleans(), retry=st.booleans())
         def checkout(self, user: int, plan: str, decline: bool, success_page: bool, retry: bool) -> None:
+            tally.step("checkout")
             who = self.users[user]
             reply = self.post_twice(f"{BASE}/checkout-session", who, {"price_id": self.prices[plan], **OK_URLS}, retry)
             if reply.status != 200:
@@ -137,12 +157,14 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
         @rule(user=st.integers(0, 2), plan=st.sampled_from(sorted(PLANS)), retry=st.booleans(),
               proration=st.sampled_from(["always_invoice", "create_prorations", "none"]))
         def change_plan(self, user: int, plan: str, retry: bool, proration: str) -> None:
+            tally.step("change_plan")
             reply = self.post_twice(f"{BASE}/update-subscription", self.users[user],
                                     {"new_price_id": self.prices[plan], "proration_behavior": proration}, retry)
             assert reply.status in (200, 400, 402, 404, 503), reply.text
 
         @rule(user=st.integers(0, 2), quantity=st.integers(0, 4))
         def change_seats(self, user: int, quantity: int) -> None:
+            tally.step("change_seats")
             sub = self.subscription_of(self.users[user])
             if not sub or sub["status"] in ("canceled", "incomplete_expired"):
                 return
@@ -152,17 +174,20 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
 
         @rule(user=st.integers(0, 2), immediately=st.booleans(), retry=st.booleans())
         def cancel(self, user: int, immediately: bool, retry: bool) -> None:
+            tally.step("cancel")
             reply = self.post_twice(f"{BASE}/cancel-subscription", self.users[user],
                                     {"cancel_immediately": immediately}, retry)
             assert reply.status in (200, 404, 503), reply.text
 
         @rule(user=st.integers(0, 2), retry=st.booleans())
         def resume(self, user: int, retry: bool) -> None:
+            tally.step("resume")
             reply = self.post_twice(f"{BASE}/resume-subscription", self.users[user], {}, retry)
             assert reply.status in (200, 400, 402, 404, 503), reply.text
 
         @rule(pick=st.integers(0, 50), whole=st.booleans())
         def refund(self, pick: int, whole: bool) -> None:
+            tally.step("refund")
             charges = [c for c in self.stripe("GET", "/v1/charges", limit=100)["data"]
                        if c["paid"] and c["amount_refunded"] < c["amount"]]
             if charges:
@@ -172,6 +197,7 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
 
         @rule(user=st.integers(0, 2), quantity=st.integers(1, 5), retry=st.booleans())
         def use(self, user: int, quantity: int, retry: bool) -> None:
+            tally.step("use")
             who = self.users[user]
             reply = self.post_twice(f"{BASE}/usage", who, {"feature": "exports", "quantity": quantity}, retry)
             if reply.status == 200:
@@ -182,6 +208,7 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
         @rule(count=st.integers(1, 6), duplicate=st.booleans(), newest_first=st.booleans())
         def deliver(self, count: int, duplicate: bool, newest_first: bool) -> None:
             """Stripe's webhooks, some of them: shuffled or newest first, some twice; the rest held back."""
+            tally.step("deliver")
             self.fetch_events()
             batch = self.pending[:count]
             del self.pending[:count]
@@ -195,21 +222,22 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
                     self.pending.append(evt)
                 self.recover()
 
-        @rule(times=st.integers(1, 2))
-        def conflict(self, times: int) -> None:
-            """DynamoDB refuses the next transactions for a conflict with another writer."""
-            faults.inject("dynamodb", "TransactWriteItems", times, **CONFLICT)
-
-        @rule()
-        def crash_after_next_transaction(self) -> None:
-            """The next function to write a transaction dies right after it reaches DynamoDB."""
-            faults.inject("dynamodb", "TransactWriteItems", 1, action="crash")
+        @rule(kind=st.sampled_from(["conflict", "conflict", "crash"]), times=st.integers(1, 3))
+        def fault(self, kind: str, times: int) -> None:
+            """DynamoDB refuses the next transactions for a conflict with another writer, or the next function to
+            write a transaction dies right after it reaches DynamoDB."""
+            tally.step(kind)
+            if kind == "crash":
+                faults.inject("dynamodb", "TransactWriteItems", 1, action="crash")
+            else:
+                faults.inject("dynamodb", "TransactWriteItems", times, **CONFLICT)
 
         # ------------------------------------------------------------------ the identities, after the history
 
         def teardown(self) -> None:
             if not hasattr(self, "project"):
                 return
+            tally.histories += 1
             faults.clear()
             for _ in range(10):  # every delivery made, each event once more in order (late but complete)
                 self.fetch_events()
@@ -220,9 +248,13 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
                     default_processor().process_event(self.project, "test", evt, json.dumps(evt))
             outbox.drain(max_polls=500)
             self.check_mrr()
+            tally.checks += 1
             self.check_counters()
+            tally.checks += 1
             self.check_usage()
+            tally.checks += 1
             self.check_exports()
+            tally.checks += 1
 
         def check_mrr(self) -> None:
             subs = self.stripe("GET", "/v1/subscriptions", status="all", limit=100)["data"]
@@ -275,8 +307,22 @@ def histories(client, emulator, faults, outbox) -> type[RuleBasedStateMachine]:
     return MoneyHistory
 
 
-def test_money_identities_hold_over_random_histories(client, emulator, faults, outbox):
-    machine = histories(client, emulator, faults, outbox)
+def run(client, emulator, faults, outbox, examples: int, steps: int) -> Tally:
+    """Runs `examples` seeded histories of up to `steps` steps each; what they did."""
+    tally = Tally()
+    machine = seed(SEED)(histories(client, emulator, faults, outbox, tally))  # the same histories on every run
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=40 if LONG else 2, stateful_step_count=30 if LONG else 10, deadline=None, derandomize=True,
-        suppress_health_check=list(HealthCheck), database=None))
+        max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck)))
+    return tally
+
+
+def test_money_identities_hold_over_random_histories(client, emulator, faults, outbox):
+    examples = int(os.environ.get("PAYKIT_HISTORIES", "40" if LONG else "4"))
+    tally = run(client, emulator, faults, outbox, examples=examples, steps=30 if LONG else 12)
+    # The histories did what they are for: users paid, changed, used; Stripe's events arrived; the checks ran
+    assert tally.histories >= min(examples, 4) and tally.checks == tally.histories * 4, vars(tally)
+    assert sum(tally.steps.values()) >= 2 * tally.histories, vars(tally)
+    if os.environ.get("PAYKIT_HISTORIES_REPORT"):  # bench.histories reads what the run did
+        with open(os.environ["PAYKIT_HISTORIES_REPORT"], "w", encoding="utf-8") as report:
+            json.dump(vars(tally), report)
