@@ -92,6 +92,16 @@ def measure(client: HandlerClient, path: str, user_token: str, query: dict[str, 
     return {"dynamodb_calls": sum(calls.values()), "detail": calls, "p50_ms": statistics.median(times) * 1000}
 
 
+def metered_total(emulator_url: str, world: dict[str, Any]) -> int:
+    """What Stripe's meter holds for the world's customer over the last day."""
+    now = int(datetime.now(timezone.utc).timestamp())
+    summary = requests.get(f"{emulator_url}/v1/billing/meters/{world['meter']}/event_summaries",
+                           auth=(world["stripe_key"], ""), timeout=30,
+                           params={"customer": world["customer"], "start_time": (now - 86400) // 60 * 60,
+                                   "end_time": (now + 3600) // 60 * 60}).json()
+    return int(sum(s["aggregated_value"] for s in summary["data"]))
+
+
 def deliver_reports(outbox: StreamPoller, duplicate_every: int) -> int:
     """Every outbox item on the table's stream through the outbox sender (every `duplicate_every`-th twice)."""
     records = outbox.pending_records()
@@ -147,12 +157,7 @@ def main(argv: list[str] | None = None) -> dict:
         delivered = deliver_reports(outbox, duplicate_every=10)
         report_seconds = time.perf_counter() - started
         used = client.get(f"{API}/check", token=world["user_token"], query={"feature": "exports"}).json()["used"]
-        now = int(datetime.now(timezone.utc).timestamp())
-        summary = requests.get(f"{emulator.url}/v1/billing/meters/{world['meter']}/event_summaries",
-                               auth=(world["stripe_key"], ""), timeout=30,
-                               params={"customer": world["customer"], "start_time": (now - 86400) // 60 * 60,
-                                       "end_time": (now + 3600) // 60 * 60}).json()
-        metered = int(sum(s["aggregated_value"] for s in summary["data"]))
+        metered = metered_total(emulator.url, world)
         unique = args.calls
         print()
         print(f"usage: {sent} calls ({sent - unique} retries with the same key) in {usage_seconds:.0f} s "

@@ -12,14 +12,11 @@ import argparse
 import os
 import random
 import time
-from datetime import datetime, timezone
 from typing import Any
-
-import requests
 
 from bench.aws_calls import start_services
 from bench.common import table, write_results
-from bench.entitlements import API, deliver_reports, setup
+from bench.entitlements import API, deliver_reports, metered_total, setup
 from local.fault_proxy import FaultProxy
 from local.handler_client import HandlerClient
 from local.stream_poller import StreamPoller
@@ -83,12 +80,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         delivered = deliver_reports(outbox, duplicate_every=10)
         report_seconds = time.perf_counter() - started
         used = client.get(f"{API}/check", token=world["user_token"], query={"feature": "exports"}).json()["used"]
-        now = int(datetime.now(timezone.utc).timestamp())
-        summary = requests.get(f"{emulator.url}/v1/billing/meters/{world['meter']}/event_summaries",
-                               auth=(world["stripe_key"], ""), timeout=30,
-                               params={"customer": world["customer"], "start_time": (now - 86400) // 60 * 60,
-                                       "end_time": (now + 3600) // 60 * 60}).json()
-        metered = int(sum(s["aggregated_value"] for s in summary["data"]))
+        metered = metered_total(emulator.url, world)
         unique = args.calls
         print(f"usage under faults: {sent} requests for {unique} calls in {usage_seconds:.0f} s "
               f"({sent / usage_seconds:.0f}/s): {len(retried)} retried, {conflicts} with injected conflicts, "
