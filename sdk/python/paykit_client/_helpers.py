@@ -1,7 +1,6 @@
 """Named helpers for the end user's billing flows over the generated client, sync (PayKit) and async (AsyncPayKit)."""
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -220,6 +219,8 @@ class AsyncPayKit(_Helpers):
     """The same helpers as coroutines: `await AsyncPayKit(base_url, token).check("exports")`."""
 
     async def _arun(self, call: _Call[T]) -> T:
+        import asyncio  # here, not at import: sync users do not pay for it
+
         response: Response[Any] | None = None
         for kwargs, wait, last in call.attempts(self.retries, self.retry_delay):
             await asyncio.sleep(_wait(response, wait))

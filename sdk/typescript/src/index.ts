@@ -1,10 +1,10 @@
 /** PayKit's typed client: openapi-fetch over the generated paths, named helpers for the end-user flows. */
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { components, operations, paths } from "./schema.js";
 
 export type { components, operations, paths };
-export { WebhookVerificationError };
+// Its own module, so an app that never verifies events bundles no signature code (sideEffects: false).
+export { verifyEvent, WebhookVerificationError, type EventHeaders } from "./events.js";
 
 type Schemas = components["schemas"];
 export type Subscription = Schemas["SubscriptionOut"];
@@ -200,19 +200,4 @@ export function createPayKitClient(options: PayKitClientOptions): PayKitClient {
     },
   };
   return Object.assign(raw, helpers);
-}
-
-export type EventHeaders = Headers | Record<string, string | string[] | undefined>;
-
-/**
- * Checks a PayKit event's Standard Webhooks signature (`webhook-id`, `webhook-timestamp`, `webhook-signature`) over
- * the raw body, and the timestamp's age; returns the parsed event or throws `WebhookVerificationError`.
- */
-export function verifyEvent<T = unknown>(body: string | Uint8Array, headers: EventHeaders, secret: string): T {
-  const flat: Record<string, string> = {};
-  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
-  for (const [name, value] of entries) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return new Webhook(secret).verify(body, flat) as T;
 }
