@@ -35,7 +35,8 @@ def example_url(billing_shop: BillingShop) -> Iterator[str]:
     npm("run", "build", cwd=TYPESCRIPT)  # the linked package's dist/, as `npm pack` would build it
     npm("run", "build", cwd=EXAMPLE, env={"VITE_PAYKIT_PRICE_ID": billing_shop.prices["pro"]})
     port = free_port()
-    server = subprocess.Popen([shutil.which("npx") or "npx", "vite", "preview", "--host", "127.0.0.1", "--port",
+    # vite's own launcher (one process: terminate() stops the server, which npx would leave behind)
+    server = subprocess.Popen([str(EXAMPLE / "node_modules" / ".bin" / "vite"), "preview", "--host", "127.0.0.1", "--port",
                                str(port), "--strictPort"], cwd=EXAMPLE, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ, "PAYKIT_API": billing_shop.stack.url})
     try:
