@@ -60,7 +60,7 @@ $(EXAMPLE)/node_modules/.installed: $(EXAMPLE)/package.json $(EXAMPLE)/package-l
 sdk-deps: $(TS_SDK)/node_modules/.installed $(EXAMPLE)/node_modules/.installed $(VENV)/.sdk-installed \
 	$(SDKGENVENV)/.installed
 
-# Regenerates both clients from docs/openapi.json (tests/sdk/test_generated.py fails while either is stale).
+# Regenerates both clients from docs/openapi.json (tests/e2e/sdk/test_generated.py fails while either is stale).
 sdk: sdk-deps
 	cd $(TS_SDK) && npm run generate
 	PATH="$(CURDIR)/$(SDKGENVENV)/bin:$$PATH" $(SDKGENVENV)/bin/openapi-python-client generate \

@@ -1,4 +1,4 @@
-// Tests run against the local stack the pytest driver starts (tests/sdk); its URLs come in PAYKIT_* variables.
+// Tests run against the local stack the pytest driver starts (tests/e2e/sdk); its URLs come in PAYKIT_* variables.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

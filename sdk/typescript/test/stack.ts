@@ -1,4 +1,4 @@
-// The local stack the pytest driver (tests/sdk) started and set up: its URLs, a project with prices and a feature.
+// The local stack the pytest driver (tests/e2e/sdk) started and set up: its URLs, a project with prices and a feature.
 import { describe } from "vitest";
 
 export const env = {
@@ -9,7 +9,7 @@ export const env = {
   team: process.env.PAYKIT_PRICE_TEAM ?? "",
 };
 
-/** Stack tests need tests/sdk's driver; run alone (`npm test`) they are skipped, and the driver fails on a skip. */
+/** Stack tests need tests/e2e/sdk's driver; run alone (`npm test`) they are skipped, and the driver fails on a skip. */
 export const describeStack = describe.skipIf(!env.url);
 
 export const SUCCESS_URL = "http://localhost:3000/billing/success?session_id={CHECKOUT_SESSION_ID}";

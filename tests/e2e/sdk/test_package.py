@@ -8,7 +8,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from tests.sdk.conftest import TYPESCRIPT
+from tests.e2e.sdk.conftest import TYPESCRIPT
 
 
 def npx_or_npm(tool: str, *args: str, cwd: Path = TYPESCRIPT) -> subprocess.CompletedProcess:

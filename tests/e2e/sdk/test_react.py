@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.sdk.conftest import BillingShop, run_vitest
+from tests.e2e.sdk.conftest import BillingShop, run_vitest
 
 
 def test_the_react_hooks_gate_subscribe_and_count_usage(billing_shop: BillingShop, tmp_path: Path):

@@ -15,7 +15,7 @@ import requests
 from standardwebhooks import Webhook
 
 from paykit_client import AsyncPayKit, PayKit, PayKitError, WebhookVerificationError, verify_event
-from tests.sdk.conftest import BillingShop
+from tests.e2e.sdk.conftest import BillingShop
 
 T = TypeVar("T")
 SUCCESS = "http://localhost:3000/billing/success?session_id={CHECKOUT_SESSION_ID}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sdk.conftest import ROOT, TYPESCRIPT
+from tests.e2e.sdk.conftest import ROOT, TYPESCRIPT
 
 OPENAPI = ROOT / "docs" / "openapi.json"
 PYTHON_SDK = ROOT / "sdk" / "python"

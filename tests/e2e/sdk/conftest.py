@@ -1,4 +1,5 @@
-"""The SDKs' tests run against the local stack (tests/e2e's fixture) and one storefront set up through the API."""
+"""The SDKs' tests run against tests/e2e's local stack (the same session fixture, so no second stack) and one
+storefront set up through the API."""
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack, local_stack  # noqa: F401  (the e2e tests' stack, started the same way)
+from tests.e2e.conftest import RunningStack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 API = "/api/v1/payments/stripe"
 TYPESCRIPT = ROOT / "sdk" / "typescript"
 
@@ -63,7 +64,7 @@ class BillingShop:
 
 
 @pytest.fixture(scope="session")
-def billing_shop(local_stack: RunningStack) -> BillingShop:  # noqa: F811
+def billing_shop(local_stack: RunningStack) -> BillingShop:
     return BillingShop(local_stack)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.sdk.conftest import BillingShop, run_vitest
+from tests.e2e.sdk.conftest import BillingShop, run_vitest
 
 
 def test_the_typescript_client_walks_the_readme_and_its_error_paths(billing_shop: BillingShop, tmp_path: Path):

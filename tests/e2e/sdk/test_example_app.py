@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import free_port
 from tests.e2e.test_dashboard import ARGS, CHROMIUM
-from tests.sdk.conftest import ROOT, TYPESCRIPT, BillingShop
+from tests.e2e.sdk.conftest import ROOT, TYPESCRIPT, BillingShop
 
 EXAMPLE = ROOT / "examples" / "react-billing"
 
@@ -81,7 +81,7 @@ def test_the_example_billing_page_subscribes_and_opens_the_feature_gate(billing_
         page.fill("input[name=token]", token)
         page.click("#signin button[type=submit]")
         page.wait_for_selector("#billing[data-status=none]", timeout=20_000)
-        assert page.get_attribute("#gate", "data-allowed") == "false"
+        page.wait_for_selector("#gate[data-allowed=false]", timeout=20_000)
         # When they subscribe: useCheckout sends them to Stripe's hosted page, where they pay
         page.click("text=Subscribe")
         page.wait_for_url(f"{billing_shop.stack.emulator_url}/**", timeout=20_000)
