@@ -31,6 +31,7 @@ def test_everything_the_emulator_returns_or_sends_conforms_to_the_sdk_types(emu:
     assert report.objects > 500 and report.probes > 450
     assert {"subscription", "invoice", "checkout.session", "event", "refund", "payment_intent"} <= set(report.kinds)
     assert report.mismatches == [], report.summary()
+    assert report.conforming == 1.0
 
 
 def test_the_checker_reports_unknown_missing_and_out_of_set_fields(emu: Emu):

@@ -264,7 +264,7 @@ def test_concurrent_requests_are_safe(emu: Emu):
 
 @pytest.mark.parametrize("operation, params, name", [
     ("checkout", {"phone_number_collection": {"enabled": True}}, "phone_number_collection"),
-    ("checkout", {"automatic_tax": {"enabled": True}}, "automatic_tax"),
+    ("checkout", {"tax_id_collection": {"enabled": True}}, "tax_id_collection"),  # automatic_tax is modelled now
     ("customer", {"shipping": {"name": "A", "address": {"line1": "1 Main St"}}}, "shipping"),
 ])
 def test_a_parameter_the_sdk_declares_but_the_emulator_does_not_model_is_refused_not_ignored(emu: Emu, operation,

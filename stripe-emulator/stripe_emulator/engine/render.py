@@ -17,6 +17,9 @@ Renderer = Callable[[World, dict], dict]
 RENDERERS: dict[str, Renderer] = {}
 # (collection, field) -> function computing a field Stripe only returns when expanded (e.g. session line_items).
 VIRTUAL_FIELDS: dict[tuple[str, str], Callable[[World, dict], Any]] = {}
+# The same for a hash inside an object, by the SDK class's qualified name (`LineItem`, `Session.TotalDetails`):
+# (class name, field) -> function of (world, the hash, the stored object it is part of).
+INCLUDABLE: dict[tuple[str, str], Callable[[World, dict, dict], Any]] = {}
 # Stripe `object` value -> collection, to expand inside embedded objects.
 OBJECT_COLLECTIONS = {
     "product": "products", "price": "prices", "customer": "customers", "payment_method": "payment_methods",
@@ -45,6 +48,13 @@ def virtual_field(collection: str, name: str) -> Callable:
     return register
 
 
+def includable(class_name: str, name: str) -> Callable:
+    def register(fn: Callable[[World, dict, dict], Any]) -> Callable[[World, dict, dict], Any]:
+        INCLUDABLE[(class_name, name)] = fn
+        return fn
+    return register
+
+
 def public(obj: Any) -> Any:
     """Deep copy without private (`_`-prefixed) keys."""
     if isinstance(obj, dict):
@@ -61,7 +71,7 @@ def render(world: World, collection: str | None, obj: dict, expand: Iterable[str
     paths = list(expand)
     if paths:
         _check_depth(paths)
-        _expand(world, out, _tree(paths), None)
+        _expand(world, out, _tree(paths), None, obj)
     return out
 
 
@@ -105,10 +115,11 @@ def _expanded(world: World, value: Any, name: str) -> Any:
     return render(world, *found)
 
 
-def _expand(world: World, out: dict, tree: dict, cls: type | None) -> None:
-    """Expands `tree`'s paths in `out`: a field the SDK types `ExpandableField` becomes its object; nested hashes
-    and lists on the way are walked; anything else is Stripe's 400. `cls` is the SDK class of a nested hash (an
-    object with an `object` value is typed by it)."""
+def _expand(world: World, out: dict, tree: dict, cls: type | None, root: dict) -> None:
+    """Expands `tree`'s paths in `out`: a field the SDK types `ExpandableField` becomes its object, an includable
+    one (VIRTUAL_FIELDS, INCLUDABLE) is computed; nested hashes and lists on the way are walked; anything else is
+    Stripe's 400. `cls` is the SDK class of a nested hash (an object with an `object` value is typed by it); `root`
+    the stored object the expansion started from."""
     kind = out.get("object")
     collection = OBJECT_COLLECTIONS.get(kind) if isinstance(kind, str) else None
     if isinstance(kind, str) and kind != "list":
@@ -119,13 +130,16 @@ def _expand(world: World, out: dict, tree: dict, cls: type | None) -> None:
                 raise _cannot(name)
             for item in out.get("data", []):
                 if isinstance(item, dict) and subtree:
-                    _expand(world, item, subtree, None)
+                    _expand(world, item, subtree, None, root)
             continue
         info = field(cls, name) if cls is not None else None
         if collection and (collection, name) in VIRTUAL_FIELDS:
             if name not in out:
                 stored = world.find(collection, out.get("id"))
                 out[name] = VIRTUAL_FIELDS[(collection, name)](world, stored if stored is not None else out)
+        elif cls is not None and (cls.__qualname__, name) in INCLUDABLE:
+            if name not in out:
+                out[name] = INCLUDABLE[(cls.__qualname__, name)](world, out, root)
         elif info is None or (info.kind != EXPANDABLE and not subtree):
             raise _cannot(name)
         elif info.kind == EXPANDABLE:
@@ -136,7 +150,7 @@ def _expand(world: World, out: dict, tree: dict, cls: type | None) -> None:
         nested = info.cls if info is not None else None
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict):
-                _expand(world, item, subtree, nested)
+                _expand(world, item, subtree, nested, root)
 
 
 def paginate(world: World, collection: str | None, items: list[dict], params: dict, url: str,

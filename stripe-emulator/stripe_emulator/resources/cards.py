@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..engine import errors
 from ..engine.events import Tracker, emit
 from ..engine.ids import new_id
-from ..engine.params import get_dict, get_int, get_metadata, get_str
+from ..engine.params import get_dict, get_int, get_list, get_metadata, get_str
 from ..engine.render import paginate, render
 from ..engine.routes import Ctx, api
 from ..engine.store import World
@@ -122,6 +122,18 @@ DECLINES = {
                                              "non test card. For a list of valid test cards, visit: "
                                              "https://stripe.com/docs/testing."),
 }
+
+
+def allowed_types(params: dict) -> list[str] | None:
+    """An intent's `allowed_payment_method_types` (what the pinned version calls the older `payment_method_types`
+    parameter): cards are what the emulator models; another type is refused by name rather than never offered."""
+    types = [str(t) for t in get_list(params, "allowed_payment_method_types")]
+    for i, kind in enumerate(types):
+        if kind != "card":
+            raise errors.invalid(f'The payment method type "{kind}" is invalid. The emulator models card payments '
+                                 "only.", param=f"allowed_payment_method_types[{i}]",
+                                 code="payment_method_invalid_parameter")
+    return types or None
 
 
 def card_for_number(number: str) -> TestCard:

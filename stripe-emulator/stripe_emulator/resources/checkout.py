@@ -9,15 +9,15 @@ from ..engine import errors
 from ..engine.events import emit
 from ..engine.ids import new_id
 from ..engine.params import get_dict, get_int, get_list, get_metadata, get_str, in_range, range_filter
-from ..engine.render import list_object, paginate, render, virtual_field
+from ..engine.render import includable, list_object, paginate, render, virtual_field
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
-from . import discounts
+from . import discounts, tax
 from .billing.subscriptions import check_prices
 from .customers import live_customer
 from .meters import item_quantity
 from .payments import CAPTURE_METHODS
-from .products import create_price
+from .products import amount_for, create_price
 
 SESSION_LIFETIME = 24 * 3600
 MIN_LIFETIME = 30 * 60
@@ -98,6 +98,7 @@ def create_session(ctx: Ctx, params: dict) -> dict:
         raise errors.invalid("You can not pass `line_items` in `setup` mode.", param="line_items")
     items = _line_items(world, params, mode) if mode != "setup" else []
     subscription_data = get_dict(params, "subscription_data")
+    automatic_tax = tax.setting(params)
     payment_intent_data = get_dict(params, "payment_intent_data")
     if subscription_data and mode != "subscription":
         raise errors.invalid("You can not pass `subscription_data` in `payment` mode.", param="subscription_data")
@@ -123,7 +124,7 @@ def create_session(ctx: Ctx, params: dict) -> dict:
         raise errors.invalid("`subscription_data[trial_end]` must be at least 48 hours in the future.",
                              param="subscription_data[trial_end]")
     prices = [world.get("prices", item["price"]) for item in items]
-    amount = sum(price["unit_amount"] * item["quantity"] for price, item in zip(prices, items, strict=True))
+    amount = sum(amount_for(price, item["quantity"]) for price, item in zip(prices, items, strict=True))
     currency = prices[0]["currency"] if prices else (get_str(params, "currency") or "usd").lower()
     session_discounts, allow_codes = discounts.session_discounts(world, params, amount, currency,
                                                                  customer_id, now)
@@ -131,7 +132,7 @@ def create_session(ctx: Ctx, params: dict) -> dict:
     session = world.add("checkout_sessions", {
         "id": session_id, "object": "checkout.session", "adaptive_pricing": {"enabled": False},
         "after_expiration": None, "allow_promotion_codes": None, "amount_subtotal": amount, "amount_total": amount,
-        "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
+        "automatic_tax": tax.of_session(automatic_tax),
         "billing_address_collection": get_str(params, "billing_address_collection"),
         "cancel_url": _url(params, "cancel_url"), "client_reference_id": client_reference_id,
         "client_secret": None, "collected_information": None, "consent": None, "consent_collection": None,
@@ -160,7 +161,7 @@ def create_session(ctx: Ctx, params: dict) -> dict:
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0}, "ui_mode": ui_mode,
         "url": f"{world.state.base_url}/c/pay/{session_id}", "wallet_options": None,
         "_line_items": items,
-        "_subscription": {"metadata": get_metadata(subscription_data),
+        "_subscription": {"metadata": get_metadata(subscription_data), "automatic_tax": automatic_tax,
                           "trial_days": trial_days, "trial_end": trial_end,
                           "description": get_str(subscription_data, "description")},
         "_payment_intent": {"metadata": get_metadata(payment_intent_data),
@@ -186,7 +187,7 @@ def _items_list(world: World, session: dict, page: list[dict] | None = None) -> 
     for item in session["_line_items"] if page is None else page:
         price = world.get("prices", item["price"])
         product = world.get("products", price["product"])
-        amount = price["unit_amount"] * item["quantity"]
+        amount = amount_for(price, item["quantity"])
         out.append({"id": item["id"], "object": "item", "adjustable_quantity": None, "amount_discount": 0,
                     "amount_subtotal": amount, "amount_tax": 0, "amount_total": amount,
                     "currency": price["currency"], "description": product["name"], "metadata": {},
@@ -241,3 +242,33 @@ def expire_session(ctx: Ctx, params: dict, id: str) -> dict:
                              f"Session has a status of \"{session['status']}\".", code="checkout_session_not_open")
     expire(ctx.world, session)
     return render(ctx.world, "checkout_sessions", session, ctx.expand)
+
+
+# --- what Stripe includes only when expanded ----------------------------------------------------------------------
+
+
+def _session_of_item(world: World, item: dict, root: dict) -> dict | None:
+    if root.get("object") == "checkout.session":
+        return root
+    return next((s for s in world.collections["checkout_sessions"].values()
+                 if any(i["id"] == item.get("id") for i in s["_line_items"])), None)
+
+
+@includable("LineItem", "discounts")
+def _item_discounts(world: World, item: dict, root: dict) -> list[dict]:
+    """`line_items.data.discounts`: what each of the session's discounts takes off this line item."""
+    session = _session_of_item(world, item, root)
+    if session is None:
+        return []
+    index = next(i for i, line in enumerate(session["_line_items"]) if line["id"] == item["id"])
+    return [{"amount": shares[index], "discount": render(world, None, discount)}
+            for discount, shares in discounts.session_discounts_by_line(world, session) if shares[index]]
+
+
+@includable("Session.TotalDetails", "breakdown")
+def _breakdown(world: World, totals: dict, session: dict) -> dict:
+    """`total_details.breakdown`: the session's discounts with their amounts, and its taxes (none: no tax rate is
+    configured in the emulator)."""
+    return {"discounts": [{"amount": sum(shares), "discount": render(world, None, discount)}
+                          for discount, shares in discounts.session_discounts_by_line(world, session)],
+            "taxes": []}

@@ -108,7 +108,8 @@ def _pay_subscription(world: World, session: dict, customer: dict | None, number
         trial_end = settings["trial_end"] or (t + settings["trial_days"] * DAY if settings["trial_days"]
                                               else None)
         sub = new_subscription(world, customer, items, t, metadata=settings["metadata"], trial_end=trial_end,
-                                       default_payment_method=pm["id"], description=settings["description"])
+                               default_payment_method=pm["id"], description=settings["description"],
+                               automatic_tax=settings["automatic_tax"])
         sub["_checkout_session"] = session["id"]
         discounts.redeem_session(world, session, sub, t)
         outcome = start_subscription(world, sub, t, payment_method=pm["id"])

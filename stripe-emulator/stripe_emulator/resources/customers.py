@@ -1,4 +1,5 @@
-"""Customers: creation (with a test clock and a payment method), retrieve, update, list and delete."""
+"""Customers: creation (with a test clock, a payment method, an address and tax ids), retrieve, update, list, delete,
+and their tax ids."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from ..engine import errors
 from ..engine.events import emit
 from ..engine.ids import new_id
 from ..engine.params import get_dict, get_int, get_list, get_metadata, get_str, in_range, range_filter
-from ..engine.render import paginate, public, render, renderer
+from ..engine.render import list_object, paginate, public, render, renderer, virtual_field
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
+from . import tax_ids
 from .cards import attach, resolve_payment_method, set_default_payment_method
 
 # What else a customer's deletion ends (billing cancels their subscriptions): (world, customer), before
@@ -19,13 +21,29 @@ from .cards import attach, resolve_payment_method, set_default_payment_method
 DELETED_HOOKS: list[Callable[[World, dict], None]] = []
 
 
+def _address(params: dict, current: dict | None) -> dict | None:
+    """`address[...]`: the keys given change, the others stay (`address=""` removes it)."""
+    if "address" not in params:
+        return current
+    if params["address"] == "":
+        return None
+    spec = get_dict(params, "address")
+    out = dict(current or {})
+    for name in ("city", "country", "line1", "line2", "postal_code", "state"):  # a literal: reads.py follows it
+        out.setdefault(name, None)
+        if name in spec:
+            out[name] = get_str(spec, name, param=f"address[{name}]") or None
+    return out
+
+
 def create_customer(world: World, *, email: str | None = None, name: str | None = None,
                     test_clock: str | None = None, params: dict | None = None) -> dict:
     params = params or {}
     created = world.now(test_clock)
     customer = world.add("customers", {
-        "id": new_id("cus", 14), "object": "customer", "address": None, "balance": 0, "business_name": None,
-        "created": created, "currency": None, "customer_account": None, "default_source": None, "delinquent": False,
+        "id": new_id("cus", 14), "object": "customer", "address": _address(params, None), "balance": 0,
+        "business_name": None, "created": created, "currency": None, "customer_account": None, "default_source": None,
+        "delinquent": False,
         "description": get_str(params, "description"), "discount": None, "email": email,
         "individual_name": None, "invoice_prefix": secrets.token_hex(4).upper(),
         "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
@@ -45,6 +63,18 @@ def _render_customer(world: World, customer: dict) -> dict:
     return public(customer)
 
 
+@virtual_field("customers", "tax_ids")
+def _tax_ids(world: World, customer: dict) -> dict:
+    data = [render(world, "tax_ids", t) for t in world.newest_first("tax_ids") if t["customer"] == customer["id"]]
+    return {**list_object(f"/v1/customers/{customer['id']}/tax_ids", data), "total_count": len(data)}
+
+
+@virtual_field("customers", "sources")
+def _sources(world: World, customer: dict) -> dict:
+    """Legacy sources (cards saved as sources, bank accounts): the emulator saves cards as payment methods only."""
+    return {**list_object(f"/v1/customers/{customer['id']}/sources", []), "total_count": 0}
+
+
 def live_customer(world: World, customer_id: str | None, *, param: str = "customer", status: int = 400) -> dict:
     customer = world.get("customers", customer_id, param=param, status=status)
     if customer.get("_deleted"):
@@ -59,8 +89,12 @@ def create_customer_route(ctx: Ctx, params: dict) -> dict:
         if ctx.livemode:
             raise errors.invalid("Test clocks can only be used in test mode.", param="test_clock")
         ctx.world.get("test_clocks", clock_id, param="test_clock", status=400)
+    tax_id_data = [tax_ids.check(spec, f"tax_id_data[{i}]")
+                   for i, spec in enumerate(get_list(params, "tax_id_data"))]
     customer = create_customer(ctx.world, email=get_str(params, "email"), name=get_str(params, "name"),
                                test_clock=clock_id, params=params)
+    for kind, value in tax_id_data:
+        tax_ids.add(ctx.world, customer, kind, value)
     pm_value = get_str(params, "payment_method")
     default_pm = get_str(get_dict(params, "invoice_settings"), "default_payment_method",
                          param="invoice_settings[default_payment_method]")
@@ -96,6 +130,7 @@ def update_customer(ctx: Ctx, params: dict, customer: dict) -> Callable[[], None
         if name in params:
             customer[name] = get_str(params, name) or None
     customer["metadata"] = get_metadata(params, customer["metadata"])
+    customer["address"] = _address(params, customer["address"])
     if "balance" in params:
         customer["balance"] = get_int(params, "balance") or 0
     default_pm = get_str(get_dict(params, "invoice_settings"), "default_payment_method",
@@ -123,3 +158,44 @@ def delete_customer(ctx: Ctx, params: dict, id: str) -> dict:
     emit(ctx.world, "customer.deleted", "customers", customer)
     customer["_deleted"] = True
     return {"id": id, "object": "customer", "deleted": True}
+
+
+# --- a customer's tax ids -----------------------------------------------------------------------------------------
+
+
+def _tax_id_of(ctx: Ctx, customer_id: str, tax_id: str) -> dict:
+    obj = ctx.world.get("tax_ids", tax_id)
+    if obj["customer"] != customer_id:
+        raise errors.missing("tax id", tax_id)
+    return obj
+
+
+@api("POST", "/v1/customers/<id>/tax_ids", "customers", "CustomerTaxIdCreateParams")
+def create_tax_id(ctx: Ctx, params: dict, id: str) -> dict:
+    customer = live_customer(ctx.world, id, param="id", status=404)
+    kind, value = tax_ids.check(params)
+    return render(ctx.world, "tax_ids", tax_ids.add(ctx.world, customer, kind, value), ctx.expand)
+
+
+# A customer's tax id is also an account-level tax id, retrievable by id alone (Stripe's `/v1/tax_ids/{id}`).
+retrieve("/v1/tax_ids/<id>", "tax_ids", "TaxIdRetrieveParams", resource="customers")
+
+
+@api("GET", "/v1/customers/<id>/tax_ids", "customers", "CustomerTaxIdListParams")
+def list_tax_ids(ctx: Ctx, params: dict, id: str) -> dict:
+    ctx.world.get("customers", id)
+    items = [t for t in ctx.world.newest_first("tax_ids") if t["customer"] == id]
+    return paginate(ctx.world, "tax_ids", items, params, f"/v1/customers/{id}/tax_ids", ctx.expand)
+
+
+@api("GET", "/v1/customers/<id>/tax_ids/<tax_id>", "customers", "CustomerTaxIdRetrieveParams")
+def retrieve_tax_id(ctx: Ctx, params: dict, id: str, tax_id: str) -> dict:
+    return render(ctx.world, "tax_ids", _tax_id_of(ctx, id, tax_id), ctx.expand)
+
+
+@api("DELETE", "/v1/customers/<id>/tax_ids/<tax_id>", "customers", "CustomerTaxIdDeleteParams")
+def delete_tax_id(ctx: Ctx, params: dict, id: str, tax_id: str) -> dict:
+    obj = _tax_id_of(ctx, id, tax_id)
+    ctx.world.remove("tax_ids", tax_id)
+    emit(ctx.world, "customer.tax_id.deleted", "tax_ids", obj, created=ctx.world.now_for(obj))
+    return {"id": tax_id, "object": "tax_id", "deleted": True}

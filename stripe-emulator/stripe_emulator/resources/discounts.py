@@ -13,6 +13,7 @@ from ..engine.periods import boundary
 from ..engine.render import paginate, render
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
+from .products import amount_for
 
 DURATIONS = ("forever", "once", "repeating")
 
@@ -244,7 +245,8 @@ def resolve_specs(world: World, specs: list[Any], *, param: str, customer: str |
 
 
 def redeem(world: World, coupon: dict, promo: dict | None, t: int, *, customer: str | None,
-           subscription: str | None = None, checkout_session: str | None = None) -> dict:
+           subscription: str | None = None, checkout_session: str | None = None,
+           discount_id: str | None = None) -> dict:
     """A discount object: the coupon (or code) applied; its end follows the coupon's duration."""
     coupon["times_redeemed"] += 1
     coupon["valid"] = coupon_valid(world, coupon, t)
@@ -252,7 +254,7 @@ def redeem(world: World, coupon: dict, promo: dict | None, t: int, *, customer: 
         promo["times_redeemed"] += 1
     end = boundary(t, "month", 1, coupon["duration_in_months"]) if coupon["duration"] == "repeating" else None
     return world.add("discounts", {
-        "id": new_id("di"), "object": "discount", "checkout_session": checkout_session, "customer": customer,
+        "id": discount_id or new_id("di"), "object": "discount", "checkout_session": checkout_session, "customer": customer,
         "customer_account": None, "end": end, "invoice": None, "invoice_item": None,
         "promotion_code": promo["id"] if promo else None, "source": {"coupon": coupon["id"], "type": "coupon"},
         "start": t, "subscription": subscription, "subscription_item": None,
@@ -328,18 +330,34 @@ def session_discounts(world: World, params: dict, amount: int, currency: str, cu
         raise errors.invalid("You may only specify one of these parameters: allow_promotion_codes, discounts.",
                              param="discounts")
     pairs = resolve_specs(world, specs, param="discounts", customer=customer, amount=amount, currency=currency, t=t)
-    return [{"coupon": c["id"], "promotion_code": p["id"] if p else None} for c, p in pairs], bool(allow)
+    # `_discount`: the id its discount object will have once redeemed (shown before, in `total_details.breakdown`)
+    return [{"coupon": c["id"], "promotion_code": p["id"] if p else None, "_discount": new_id("di")}
+            for c, p in pairs], bool(allow)
+
+
+def session_discounts_by_line(world: World, session: dict) -> list[tuple[dict, list[int]]]:
+    """Each discount of a session (the object it is, or will be once the session is paid) with what it takes off
+    each of the session's line items."""
+    lines = []
+    for item in session["_line_items"]:
+        price = world.get("prices", item["price"])
+        lines.append((amount_for(price, item["quantity"]), price["product"], True))
+    out = []
+    for spec in session["discounts"] or []:
+        coupon = coupon_of(world, spec["coupon"])
+        discount = world.find("discounts", spec.get("_discount")) or {
+            "id": spec.get("_discount") or new_id("di"), "object": "discount", "checkout_session": session["id"],
+            "customer": session["customer"], "customer_account": None, "end": None, "invoice": None,
+            "invoice_item": None, "promotion_code": spec["promotion_code"],
+            "source": {"coupon": coupon["id"], "type": "coupon"}, "start": world.now_for(session),
+            "subscription": None, "subscription_item": None}
+        out.append((discount, amounts(world, coupon, lines)))
+    return out
 
 
 def price_session(world: World, session: dict) -> None:
     """A session's totals after its discount: `amount_total`, `total_details.amount_discount`."""
-    lines = []
-    for item in session["_line_items"]:
-        price = world.get("prices", item["price"])
-        lines.append((price["unit_amount"] * item["quantity"], price["product"], True))
-    taken = 0
-    for spec in session["discounts"] or []:
-        taken += sum(amounts(world, coupon_of(world, spec["coupon"]), lines))
+    taken = sum(sum(shares) for _, shares in session_discounts_by_line(world, session))
     session["total_details"]["amount_discount"] = taken
     session["amount_total"] = session["amount_subtotal"] - taken
 
@@ -351,7 +369,8 @@ def enter_code(world: World, session: dict, code: str) -> None:
     promo = promotion_code_by_code(world, code)
     check_promotion_code(world, promo, customer=session["customer"], amount=session["amount_subtotal"],
                          currency=session["currency"], t=world.now_for(session), param="promotion_code")
-    session["discounts"] = [{"coupon": promo["promotion"]["coupon"], "promotion_code": promo["id"]}]
+    session["discounts"] = [{"coupon": promo["promotion"]["coupon"], "promotion_code": promo["id"],
+                             "_discount": new_id("di")}]
     price_session(world, session)
 
 
@@ -361,7 +380,8 @@ def redeem_session(world: World, session: dict, sub: dict | None, t: int) -> Non
     for spec in session["discounts"] or []:
         promo = world.find("promotion_codes", spec["promotion_code"])
         discount = redeem(world, coupon_of(world, spec["coupon"]), promo, t, customer=session["customer"],
-                          subscription=sub["id"] if sub else None, checkout_session=session["id"])
+                          subscription=sub["id"] if sub else None, checkout_session=session["id"],
+                          discount_id=spec.get("_discount"))
         ids.append(discount["id"])
     if sub is not None:
         sub["discounts"] = ids

@@ -12,9 +12,8 @@ from ..engine.params import get_bool, get_int, get_metadata, get_str, in_range, 
 from ..engine.render import paginate, render
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
-from . import balance as ledger
-from . import three_d_secure
-from .cards import DECLINES, TestCard, behaviour_of, card_of, resolve_payment_method
+from . import balance as ledger, three_d_secure
+from .cards import DECLINES, TestCard, allowed_types, behaviour_of, card_of, resolve_payment_method
 from .customers import live_customer
 
 SUCCEEDED, DECLINED, REQUIRES_ACTION = "succeeded", "declined", "requires_action"
@@ -30,7 +29,7 @@ CHARGED_HOOKS: list[Callable[[World, dict, TestCard, int], None]] = []
 def new_payment_intent(world: World, *, amount: int, currency: str, customer: str | None, created: int,
                        description: str | None = None, metadata: dict | None = None,
                        payment_method: str | None = None, receipt_email: str | None = None,
-                       capture_method: str = "automatic_async") -> dict:
+                       capture_method: str = "automatic_async", allowed: list[str] | None = None) -> dict:
     """A payment intent awaiting confirmation; the caller emits `payment_intent.created` (see `attempt`).
     `capture_method="manual"` only authorizes: the intent waits in `requires_capture` (see `capture`)."""
     pi_id = new_id("pi")
@@ -46,7 +45,8 @@ def new_payment_intent(world: World, *, amount: int, currency: str, customer: st
         "payment_method": payment_method, "payment_method_configuration_details": None,
         "payment_method_options": {"card": {"installments": None, "mandate_options": None, "network": None,
                                             "request_three_d_secure": "automatic"}},
-        "payment_method_types": ["card"], "processing": None, "receipt_email": receipt_email, "review": None,
+        "allowed_payment_method_types": allowed, "payment_method_types": ["card"], "processing": None,
+        "receipt_email": receipt_email, "review": None,
         "setup_future_usage": None, "shipping": None, "source": None, "statement_descriptor": None,
         "statement_descriptor_suffix": None,
         "status": "requires_confirmation" if payment_method else "requires_payment_method",
@@ -191,7 +191,7 @@ def create_payment_intent(ctx: Ctx, params: dict) -> dict:
                             description=get_str(params, "description"), metadata=get_metadata(params),
                             payment_method=pm["id"] if pm else None, receipt_email=get_str(params, "receipt_email"),
                             capture_method=get_str(params, "capture_method", choices=CAPTURE_METHODS)
-                            or "automatic_async")
+                            or "automatic_async", allowed=allowed_types(params))
     if get_bool(params, "confirm"):
         if pm is None:
             raise errors.invalid("You must provide a payment method to confirm.", param="payment_method")

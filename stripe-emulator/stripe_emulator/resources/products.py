@@ -8,8 +8,9 @@ from collections.abc import Callable
 from ..engine import errors
 from ..engine.events import Tracker, emit
 from ..engine.ids import new_id
+from ..engine.money import format_money
 from ..engine.params import get_bool, get_dict, get_int, get_list, get_metadata, get_str, in_range, range_filter
-from ..engine.render import paginate, render
+from ..engine.render import paginate, render, virtual_field
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
 from .meters import check_meter
@@ -124,13 +125,17 @@ def create_price(world: World, spec: dict, param: str = "", *, product_id: str |
     currency = (get_str(spec, "currency", required=True, param=label("currency")) or "").lower()
     if not _CURRENCY.match(currency):
         raise errors.invalid(f"Invalid currency: {currency}", param=label("currency"))
-    unit_amount = get_int(spec, "unit_amount", param=label("unit_amount"), minimum=0)
-    if unit_amount is None and spec.get("unit_amount_decimal") not in (None, ""):
-        try:
-            unit_amount = int(round(float(spec["unit_amount_decimal"])))
-        except ValueError:
-            raise errors.invalid("Invalid decimal", param=label("unit_amount_decimal")) from None
-    if unit_amount is None:
+    scheme = get_str(spec, "billing_scheme", param=label("billing_scheme"), choices=("per_unit", "tiered"))
+    unit_amount = _amount(spec, "unit_amount", "unit_amount_decimal", label)
+    tiers, tiers_mode = None, None
+    if scheme == "tiered":
+        if unit_amount is not None:
+            raise errors.invalid("You may not pass `unit_amount` with `billing_scheme=tiered`: the tiers set the "
+                                 "amounts.", param=label("unit_amount"))
+        tiers_mode = get_str(spec, "tiers_mode", required=True, param=label("tiers_mode"),
+                             choices=("graduated", "volume"))
+        tiers = _parse_tiers(spec, label)
+    elif unit_amount is None:
         raise errors.invalid("You must pass either `unit_amount` or `unit_amount_decimal`.",
                              param=label("unit_amount"))
     recurring = parse_recurring(spec, label)
@@ -154,15 +159,82 @@ def create_price(world: World, spec: dict, param: str = "", *, product_id: str |
     active_param = get_bool(spec, "active")
     price = world.add("prices", {
         "id": new_id("price"), "object": "price", "active": active if active_param is None else active_param,
-        "billing_scheme": "per_unit", "created": world.now(), "currency": currency, "custom_unit_amount": None,
+        "billing_scheme": scheme or "per_unit", "created": world.now(), "currency": currency, "custom_unit_amount": None,
         "livemode": world.livemode, "lookup_key": lookup_key, "metadata": get_metadata(spec),
         "nickname": get_str(spec, "nickname"), "product": product_id, "recurring": recurring,
-        "tax_behavior": get_str(spec, "tax_behavior") or "unspecified", "tiers_mode": None,
+        "tax_behavior": get_str(spec, "tax_behavior") or "unspecified", "tiers_mode": tiers_mode,
         "transform_quantity": None, "type": "recurring" if recurring else "one_time", "unit_amount": unit_amount,
-        "unit_amount_decimal": str(unit_amount),
+        "unit_amount_decimal": None if unit_amount is None else str(unit_amount), "_tiers": tiers,
     })
     emit(world, "price.created", "prices", price)
     return price
+
+
+def _amount(spec: dict, name: str, decimal_name: str, label: Callable[[str], str]) -> int | None:
+    """`unit_amount` or `flat_amount`, or its `..._decimal` twin (whole minor units here)."""
+    amount = get_int(spec, name, param=label(name), minimum=0)
+    decimal = get_str(spec, decimal_name, param=label(decimal_name))
+    if amount is None and decimal not in (None, ""):
+        try:
+            amount = int(round(float(decimal)))
+        except ValueError:
+            raise errors.invalid("Invalid decimal", param=label(decimal_name)) from None
+    return amount
+
+
+def _parse_tiers(spec: dict, label: Callable[[str], str]) -> list[dict]:
+    """`tiers[i][up_to|unit_amount|flat_amount]`: increasing bounds, the last one `inf`."""
+    tiers = []
+    for i, tier in enumerate(get_list(spec, "tiers", param=label("tiers"))):
+        where = f"tiers[{i}]"
+        if not isinstance(tier, dict):
+            raise errors.invalid(f"Invalid {where}", param=label(where))
+        bound = get_str(tier, "up_to", required=True, param=label(f"{where}[up_to]"))
+        up_to = None if bound == "inf" else get_int(tier, "up_to", param=label(f"{where}[up_to]"), minimum=1)
+        unit = _amount(tier, "unit_amount", "unit_amount_decimal", lambda name, where=where: label(f"{where}[{name}]"))
+        flat = _amount(tier, "flat_amount", "flat_amount_decimal", lambda name, where=where: label(f"{where}[{name}]"))
+        if unit is None and flat is None:
+            raise errors.invalid("Each tier needs a `unit_amount` or a `flat_amount`.", param=label(where))
+        if tiers and (tiers[-1]["up_to"] is None or (up_to is not None and up_to <= tiers[-1]["up_to"])):
+            raise errors.invalid("The tiers' `up_to` must increase, and only the last one may be `inf`.",
+                                 param=label(f"{where}[up_to]"))
+        tiers.append({"flat_amount": flat, "flat_amount_decimal": None if flat is None else str(flat),
+                      "unit_amount": unit, "unit_amount_decimal": None if unit is None else str(unit),
+                      "up_to": up_to})
+    if not tiers:
+        raise errors.missing_parameter(label("tiers"))
+    if tiers[-1]["up_to"] is not None:
+        raise errors.invalid("The last tier's `up_to` must be `inf`.", param=label(f"tiers[{len(tiers) - 1}][up_to]"))
+    return tiers
+
+
+def amount_for(price: dict, quantity: int) -> int:
+    """What `quantity` units of a price cost: per unit; with `volume` tiers, every unit at the rate of the tier the
+    quantity falls in (plus its flat amount); with `graduated` tiers, each tier's units at its rate (plus the flat
+    amount of each tier reached)."""
+    tiers = price.get("_tiers")
+    if not tiers:
+        return price["unit_amount"] * quantity
+    if quantity <= 0:
+        return 0
+    if price["tiers_mode"] == "volume":
+        tier = next(t for t in tiers if t["up_to"] is None or quantity <= t["up_to"])
+        return (tier["unit_amount"] or 0) * quantity + (tier["flat_amount"] or 0)
+    total, floor = 0, 0
+    for tier in tiers:
+        units = min(quantity, tier["up_to"] or quantity) - floor
+        if units <= 0:
+            break
+        total += (tier["unit_amount"] or 0) * units + (tier["flat_amount"] or 0)
+        floor = tier["up_to"] or quantity
+    return total
+
+
+def rate_label(price: dict) -> str:
+    """How a price reads in descriptions: `$19.00`, or its tiers' mode for a tiered price."""
+    if price.get("_tiers"):
+        return f"{price['tiers_mode']} tiers"
+    return format_money(price["unit_amount"], price["currency"])
 
 
 def _claim_lookup_key(world: World, lookup_key: str, transfer: bool) -> None:
@@ -215,15 +287,31 @@ def list_prices(ctx: Ctx, params: dict) -> dict:
     return paginate(ctx.world, "prices", items, params, "/v1/prices", ctx.expand)
 
 
+@virtual_field("prices", "tiers")
+def _tiers(world: World, price: dict) -> list[dict] | None:
+    """A tiered price's tiers (Stripe includes them only when expanded); none for a per-unit price."""
+    return [dict(tier) for tier in price.get("_tiers") or []] or None
+
+
+@virtual_field("prices", "currency_options")
+def _currency_options(world: World, price: dict) -> dict:
+    """The price in each of its currencies (Stripe includes them only when expanded); the emulator's prices have
+    one currency, their own."""
+    return {price["currency"]: {"custom_unit_amount": None, "tax_behavior": price["tax_behavior"],
+                                "tiers": _tiers(world, price), "unit_amount": price["unit_amount"],
+                                "unit_amount_decimal": price["unit_amount_decimal"]}}
+
+
 def plan_of(price: dict) -> dict:
     """The legacy `plan` Stripe still embeds next to `price` in subscription items."""
     recurring = price["recurring"] or {}
     return {
         "id": price["id"], "object": "plan", "active": price["active"], "amount": price["unit_amount"],
-        "amount_decimal": price["unit_amount_decimal"], "billing_scheme": "per_unit", "created": price["created"],
+        "amount_decimal": price["unit_amount_decimal"], "billing_scheme": price["billing_scheme"],
+        "created": price["created"],
         "currency": price["currency"], "interval": recurring.get("interval"),
         "interval_count": recurring.get("interval_count"), "livemode": price["livemode"],
         "metadata": dict(price["metadata"]), "meter": recurring.get("meter"), "nickname": price["nickname"],
-        "product": price["product"], "tiers_mode": None, "transform_usage": None,
+        "product": price["product"], "tiers_mode": price["tiers_mode"], "transform_usage": None,
         "trial_period_days": recurring.get("trial_period_days"), "usage_type": recurring.get("usage_type", "licensed"),
     }

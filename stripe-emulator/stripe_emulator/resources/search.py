@@ -16,8 +16,10 @@ from ..engine.routes import Ctx, api
 from ..engine.store import World
 
 MAX_CLAUSES = 10
+# Values are quoted with double or single quotes (Stripe's reference writes `email:'a@b.c'`); `\` escapes a quote.
 _CLAUSE = re.compile(r"""\s*(?P<neg>-)?(?P<field>[a-z_][a-z0-9_.]*)(?:\[(?P<q>['"])(?P<key>[^'"]+)(?P=q)\])?"""
-                     r"""\s*(?P<op>>=|<=|:|~|>|<)\s*(?P<value>"(?:[^"\\]|\\.)*"|[^\s"]+)\s*""")
+                     r"""\s*(?P<op>>=|<=|:|~|>|<)\s*(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"']+)\s*""")
+_ESCAPE = re.compile(r"\\(.)")
 _JOIN = re.compile(r"\s*(AND|OR)\s+")
 Getter = Callable[[World, dict], Any]
 
@@ -138,8 +140,8 @@ def _clause(resource: str, spec: Searchable, match: re.Match) -> Clause:
         raise errors.invalid(f"Field `{field}` is an unsupported search field for resource `{resource}`. See "
                              "https://stripe.com/docs/search#query-fields-for-" + resource.replace("_", "-") +
                              " for a list of supported fields.", param="query")
-    quoted = raw.startswith('"')
-    value: Any = json.loads(raw) if quoted else raw
+    quoted = raw[:1] in ("'", '"')
+    value: Any = _ESCAPE.sub(r"\1", raw[1:-1]) if quoted else raw
     if op in (">", "<", ">=", "<="):
         if key is not None or field not in spec.numeric:
             raise _parse_error(f"`{field}` does not support numeric comparisons")

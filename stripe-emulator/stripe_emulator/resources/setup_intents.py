@@ -10,11 +10,20 @@ from ..engine.render import paginate, render
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
 from . import three_d_secure
-from .cards import DECLINES, attach, behaviour_of, card_for_number, create_payment_method, resolve_payment_method
+from .cards import (
+    DECLINES,
+    attach,
+    behaviour_of,
+    card_for_number,
+    allowed_types,
+    create_payment_method,
+    resolve_payment_method,
+)
 
 
 def new_setup_intent(world: World, *, customer: str | None, t: int, usage: str = "off_session",
-                     description: str | None = None, metadata: dict | None = None) -> dict:
+                     description: str | None = None, metadata: dict | None = None,
+                     allowed: list[str] | None = None) -> dict:
     seti_id = new_id("seti")
     seti = world.add("setup_intents", {
         "id": seti_id, "object": "setup_intent", "application": None, "attach_to_self": False,
@@ -26,7 +35,9 @@ def new_setup_intent(world: World, *, customer: str | None, t: int, usage: str =
         "payment_method": None, "payment_method_configuration_details": None,
         "payment_method_options": {"card": {"mandate_options": None, "network": None,
                                             "request_three_d_secure": "automatic"}},
-        "payment_method_types": ["card"], "single_use_mandate": None, "status": "requires_payment_method",
+        "allowed_payment_method_types": allowed, "payment_method_types": ["card"],
+        "single_use_mandate": None,
+        "status": "requires_payment_method",
         "usage": usage,
     })
     emit(world, "setup_intent.created", "setup_intents", seti, created=t)
@@ -95,7 +106,8 @@ def create_setup_intent(ctx: Ctx, params: dict) -> dict:
     pm = resolve_payment_method(world, pm_value, param="payment_method") if pm_value else None
     seti = new_setup_intent(world, customer=customer, t=t,
                             usage=get_str(params, "usage", choices=("off_session", "on_session")) or "off_session",
-                            description=get_str(params, "description"), metadata=get_metadata(params))
+                            description=get_str(params, "description"), metadata=get_metadata(params),
+                            allowed=allowed_types(params))
     if pm is not None:
         seti.update(payment_method=pm["id"], status="requires_confirmation")
     if get_bool(params, "confirm"):

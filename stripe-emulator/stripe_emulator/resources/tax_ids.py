@@ -1,4 +1,5 @@
-"""Customer tax ids (`/v1/customers/{id}/tax_ids`): the types the pinned SDK lists, test-mode verification."""
+"""Customer tax ids: the types the pinned SDK lists, their country, test-mode verification, and creating one (the
+routes, `/v1/customers/{id}/tax_ids`, are in `customers.py`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from ..engine import errors
 from ..engine.events import emit
 from ..engine.ids import new_id
 from ..engine.params import get_str
-from ..engine.render import paginate, render
-from ..engine.routes import Ctx, api
-from .customers import live_customer
+from ..engine.store import World
 
 TYPES = tuple(value for arg in typing.get_args(CustomerTaxIdCreateParams.__annotations__["type"])
               if typing.get_origin(arg) is typing.Literal for value in typing.get_args(arg))
@@ -36,50 +35,28 @@ def _verification(kind: str, value: str) -> dict:
     return {"status": status, "verified_address": None, "verified_name": None}
 
 
-def _tax_id_of(ctx: Ctx, customer_id: str, tax_id: str) -> dict:
-    obj = ctx.world.get("tax_ids", tax_id)
-    if obj["customer"] != customer_id:
-        raise errors.missing("tax id", tax_id)
-    return obj
-
-
-@api("POST", "/v1/customers/<id>/tax_ids", "customers", "CustomerTaxIdCreateParams")
-def create_tax_id(ctx: Ctx, params: dict, id: str) -> dict:
-    customer = live_customer(ctx.world, id, param="id", status=404)
-    kind = get_str(params, "type", required=True, choices=TYPES) or ""
-    value = (get_str(params, "value", required=True) or "").strip()
+def check(spec: dict, param: str = "") -> tuple[str, str]:
+    """A tax id's `type` and `value` (`tax_id_data[0][type]` when nested), checked before anything is created."""
+    label = (lambda name: f"{param}[{name}]") if param else (lambda name: name)
+    kind = get_str(spec, "type", required=True, choices=TYPES, param=label("type")) or ""
+    value = (get_str(spec, "value", required=True, param=label("value")) or "").strip()
     if not value:
-        raise errors.invalid(f"Invalid value for {kind}.", param="value", code="tax_id_invalid")
-    owned = [t for t in ctx.world.collections["tax_ids"].values() if t["customer"] == id]
+        raise errors.invalid(f"Invalid value for {kind}.", param=label("value"), code="tax_id_invalid")
+    return kind, value
+
+
+def add(world: World, customer: dict, kind: str, value: str) -> dict:
+    """A checked tax id, the customer's from now on (`customer.tax_id.created`)."""
+    owned = [t for t in world.collections["tax_ids"].values() if t["customer"] == customer["id"]]
     if len(owned) >= MAX_PER_CUSTOMER:
         raise errors.invalid(f"A customer can have at most {MAX_PER_CUSTOMER} tax ids.", param="value")
-    t = ctx.world.now_for(customer)
-    tax_id = ctx.world.add("tax_ids", {
-        "id": new_id("txi"), "object": "tax_id", "country": _country(kind, value), "created": t, "customer": id,
-        "customer_account": None, "livemode": ctx.livemode,
-        "owner": {"account": None, "application": None, "customer": id, "customer_account": None,
+    t = world.now_for(customer)
+    tax_id = world.add("tax_ids", {
+        "id": new_id("txi"), "object": "tax_id", "country": _country(kind, value), "created": t,
+        "customer": customer["id"], "customer_account": None, "livemode": world.livemode,
+        "owner": {"account": None, "application": None, "customer": customer["id"], "customer_account": None,
                   "type": "customer"},
         "type": kind, "value": value, "verification": _verification(kind, value),
     })
-    emit(ctx.world, "customer.tax_id.created", "tax_ids", tax_id, created=t)
-    return render(ctx.world, "tax_ids", tax_id, ctx.expand)
-
-
-@api("GET", "/v1/customers/<id>/tax_ids", "customers", "CustomerTaxIdListParams")
-def list_tax_ids(ctx: Ctx, params: dict, id: str) -> dict:
-    ctx.world.get("customers", id)
-    items = [t for t in ctx.world.newest_first("tax_ids") if t["customer"] == id]
-    return paginate(ctx.world, "tax_ids", items, params, f"/v1/customers/{id}/tax_ids", ctx.expand)
-
-
-@api("GET", "/v1/customers/<id>/tax_ids/<tax_id>", "customers", "CustomerTaxIdRetrieveParams")
-def retrieve_tax_id(ctx: Ctx, params: dict, id: str, tax_id: str) -> dict:
-    return render(ctx.world, "tax_ids", _tax_id_of(ctx, id, tax_id), ctx.expand)
-
-
-@api("DELETE", "/v1/customers/<id>/tax_ids/<tax_id>", "customers", "CustomerTaxIdDeleteParams")
-def delete_tax_id(ctx: Ctx, params: dict, id: str, tax_id: str) -> dict:
-    obj = _tax_id_of(ctx, id, tax_id)
-    ctx.world.remove("tax_ids", tax_id)
-    emit(ctx.world, "customer.tax_id.deleted", "tax_ids", obj, created=ctx.world.now_for(obj))
-    return {"id": tax_id, "object": "tax_id", "deleted": True}
+    emit(world, "customer.tax_id.created", "tax_ids", tax_id, created=t)
+    return tax_id

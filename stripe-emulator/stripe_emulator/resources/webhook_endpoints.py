@@ -51,6 +51,8 @@ def create_endpoint(ctx: Ctx, params: dict) -> dict:
         "application": None, "created": ctx.world.now(), "description": get_str(params, "description"),
         "enabled_events": events, "livemode": ctx.livemode, "metadata": get_metadata(params), "status": "enabled",
         "url": url, "_secret": secret,
+        # A Connect endpoint would also get the events of connected accounts; the emulator has none (no Connect).
+        "_connect": bool(get_bool(params, "connect")),
     })
     ctx.state.dispatcher.endpoint_changed(endpoint)
     out = render(ctx.world, "webhook_endpoints", endpoint, ctx.expand)

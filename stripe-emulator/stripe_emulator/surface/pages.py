@@ -20,6 +20,7 @@ from ..resources import checkout_payment, discounts, payments, portal, three_d_s
 from ..resources.billing.dunning import pay_invoice
 from ..resources.billing.subscriptions import items_of, period_of, subscription_of
 from ..resources.cards import create_payment_method
+from ..resources.products import amount_for, rate_label
 
 _STYLE = """
 body{font-family:-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f9fc;color:#1a1f36;margin:0}
@@ -95,7 +96,7 @@ def _checkout_form(world: World, session: dict, error: str | None = None, status
         recurring = recurring or price["recurring"]
         per = f" / {interval_label(price['recurring'])}" if price["recurring"] else ""
         rows.append(f"<tr><td>{escape(product['name'])} × {item['quantity']}</td><td class=\"amount\">"
-                    f"{format_money(price['unit_amount'] * item['quantity'], price['currency'])}{per}</td></tr>")
+                    f"{format_money(amount_for(price, item['quantity']), price['currency'])}{per}</td></tr>")
     total = format_money(session["amount_total"], session["currency"])
     settings = session["_subscription"]
     trial = ""
@@ -242,12 +243,12 @@ def _portal(world: World, session: dict, error: str | None) -> Response:
                 other = world.get("prices", price_id)
                 name = world.get("products", other["product"])["name"]
                 radios.append(f'<label><input type="radio" name="price" value="{price_id}" id="price-{price_id}" '
-                              f'required> {escape(name)} · {format_money(other["unit_amount"], other["currency"])}'
+                              f'required> {escape(name)} · {rate_label(other)}'
                               f' / {interval_label(other["recurring"])}</label>')
             actions.append(f'<form method="post"><input type="hidden" name="action" value="switch">'
                            f'<input type="hidden" name="subscription" value="{sub["id"]}">{"".join(radios)}'
                            f'<button type="submit" id="switch-{sub["id"]}">Update plan</button></form>')
-        amount = format_money(price["unit_amount"], price["currency"])
+        amount = rate_label(price)
         blocks.append(f'<section class="subscription" id="{sub["id"]}"><h2>{escape(product["name"])} '
                       f'<span class="badge">{sub["status"]}</span></h2><p>{amount} / '
                       f'{interval_label(price["recurring"])} · <span class="muted">{state}</span></p>'

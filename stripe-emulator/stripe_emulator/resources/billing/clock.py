@@ -8,7 +8,7 @@ import time
 from ...engine import errors
 from ...engine.events import automatic, emit
 from ...engine.store import World
-from .cycle import INCOMPLETE_EXPIRY, TRIAL_WILL_END_NOTICE, expire_incomplete, renew
+from .cycle import INCOMPLETE_EXPIRY, TRIAL_WILL_END_NOTICE, expire_incomplete, renew, resume_collection
 from .dunning import after_payment
 from .invoices import collect, emit_invoice_outcome
 from .proration import expire_pending_update
@@ -33,6 +33,8 @@ def next_action(world: World, sub: dict) -> tuple[int, int, str] | None:
         candidates.append((sub["trial_end"], 3, "renew"))
     if status in ("active", "past_due"):
         candidates.append((period_of(world, sub)[1], 3, "renew"))
+    if (sub["pause_collection"] or {}).get("resumes_at"):
+        candidates.append((sub["pause_collection"]["resumes_at"], 1, "resume_collection"))
     if sub["_pending_update"] is not None:
         candidates.append((sub["_pending_update"]["expires_at"], 0, "expire_pending_update"))
     for invoice in world.collections["invoices"].values():
@@ -52,6 +54,8 @@ def run_action(world: World, sub: dict, action: str, t: int) -> None:
         emit(world, "customer.subscription.trial_will_end", "subscriptions", sub, created=t)
     elif action == "renew":
         renew(world, sub, t)
+    elif action == "resume_collection":
+        resume_collection(world, sub, t)
     elif action == "expire_pending_update":
         expire_pending_update(world, sub, t)
     elif action.startswith("retry:"):

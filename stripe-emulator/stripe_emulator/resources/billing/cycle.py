@@ -7,13 +7,14 @@ from ...engine.events import Tracker, emit
 from ...engine.periods import DAY
 from ...engine.store import World
 from .dunning import run_invoice
-from .invoices import new_invoice, void_invoice
+from .invoices import finalize, new_invoice, void_invoice
 from .lines import Line, regular_lines, stub_lines, usage_lines
 from .subscriptions import cycle_period, period_of, recurring_of, set_period
 
 INCOMPLETE_EXPIRY = 23 * 3600  # an unpaid first invoice leaves the subscription incomplete_expired after 23 hours
 
 
+PAUSE_BEHAVIORS = ("keep_as_draft", "mark_uncollectible", "void")
 TRIAL_WILL_END_NOTICE = 3 * DAY
 
 
@@ -69,14 +70,43 @@ def new_cycle_lines(world: World, sub: dict, at: int) -> list[Line]:
 
 
 def renew(world: World, sub: dict, t: int) -> None:
-    """The end of a period (or of the trial): the next period starts and its invoice is charged."""
+    """The end of a period (or of the trial): the next period starts and its invoice is charged (or, while payment
+    collection is paused, kept as a draft, voided or marked uncollectible)."""
     tracker = Tracker(world, "subscriptions", sub)
     lines, period = next_period(world, sub)
     customer = world.get("customers", sub["customer"])
     invoice = new_invoice(world, customer, sub, billing_reason="subscription_cycle", lines=lines, t=t, period=period)
     sub["latest_invoice"] = invoice["id"]
     tracker.emit_updated("customer.subscription.updated", created=t)
-    run_invoice(world, sub, invoice, t)
+    if sub["pause_collection"]:
+        _uncollected(world, invoice, sub["pause_collection"]["behavior"], t)
+    else:
+        run_invoice(world, sub, invoice, t)
+
+
+def _uncollected(world: World, invoice: dict, behavior: str, t: int) -> None:
+    """A renewal invoice while payment collection is paused: Stripe creates it, then leaves it a draft
+    (`keep_as_draft`, not advanced automatically), voids it (`void`) or finalizes it as uncollectible
+    (`mark_uncollectible`); the subscription's status does not change."""
+    emit(world, "invoice.created", "invoices", invoice, created=t)
+    if behavior == "keep_as_draft":
+        invoice["auto_advance"] = False
+        return
+    finalize(world, invoice, t)
+    emit(world, "invoice.finalized", "invoices", invoice, created=t)
+    if behavior == "void":
+        void_invoice(world, invoice, t)
+        return
+    invoice.update(status="uncollectible", next_payment_attempt=None)
+    invoice["status_transitions"]["marked_uncollectible_at"] = t
+    emit(world, "invoice.marked_uncollectible", "invoices", invoice, created=t)
+
+
+def resume_collection(world: World, sub: dict, t: int) -> None:
+    """`pause_collection[resumes_at]` reached: invoices are collected again from the next one."""
+    tracker = Tracker(world, "subscriptions", sub)
+    sub["pause_collection"] = None
+    tracker.emit_updated("customer.subscription.updated", created=t)
 
 
 def expire_incomplete(world: World, sub: dict, t: int) -> None:

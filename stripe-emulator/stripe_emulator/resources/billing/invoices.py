@@ -6,9 +6,9 @@ from __future__ import annotations
 from ...engine.events import Tracker, emit
 from ...engine.ids import new_id, random_suffix
 from ...engine.periods import DAY
-from ...engine.render import list_object, public, render, renderer
+from ...engine.render import list_object, public, render, renderer, virtual_field
 from ...engine.store import World
-from .. import discounts
+from .. import discounts, tax
 from ..payments import DECLINED, SUCCEEDED, attempt, new_payment_intent
 from .lines import Line
 from .subscriptions import subscription_of
@@ -16,11 +16,16 @@ from .subscriptions import subscription_of
 @renderer("invoices")
 def _render_invoice(world: World, invoice: dict) -> dict:
     out = public(invoice)
+    out["payments"] = _payments(world, invoice)
+    return out
+
+
+@virtual_field("invoices", "payments")
+def _payments(world: World, invoice: dict) -> dict:
+    """The invoice's payments (`expand[]=payments` is accepted; the emulator also shows them unexpanded)."""
     payments = [render(world, "invoice_payments", p) for p in world.collections["invoice_payments"].values()
                 if p["invoice"] == invoice["id"]]
-    out["payments"] = {**list_object(f"/v1/invoice_payments?invoice={invoice['id']}", payments),
-                       "total_count": len(payments)}
-    return out
+    return {**list_object(f"/v1/invoice_payments?invoice={invoice['id']}", payments), "total_count": len(payments)}
 
 
 def _line_item(world: World, invoice_id: str | None, sub: dict | None, line: Line, currency: str) -> dict:
@@ -56,8 +61,7 @@ def new_invoice(world: World, customer: dict, sub: dict | None, *, billing_reaso
         "account_tax_ids": None, "amount_due": amount_due, "amount_overpaid": 0, "amount_paid": 0,
         "amount_paid_off_stripe": 0, "amount_remaining": amount_due, "amount_shipping": 0, "application": None,
         "attempt_count": 0, "attempted": False, "auto_advance": store,
-        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None, "provider": None,
-                          "status": None},
+        "automatic_tax": tax.of_invoice(sub["automatic_tax"] if sub else None),
         "automatically_finalizes_at": None, "billing_reason": billing_reason,
         "collection_method": "charge_automatically", "confirmation_secret": None, "created": t,
         "currency": currency, "custom_fields": None, "customer": customer["id"], "customer_account": None,

@@ -6,7 +6,7 @@ from ...engine import errors
 from ...engine.params import get_bool, get_dict, get_int, get_list, get_metadata, get_str, in_range, range_filter
 from ...engine.render import paginate, render
 from ...engine.routes import Ctx, api, retrieve, update
-from .. import three_d_secure
+from .. import tax, three_d_secure
 from ..customers import live_customer
 from ..payments import DECLINED, REQUIRES_ACTION, SUCCEEDED, card_error_for
 from .dunning import after_payment, pay_invoice
@@ -101,7 +101,11 @@ def create_preview(ctx: Ctx, params: dict) -> dict:
                        choices=PRORATION_BEHAVIORS) or "create_prorations"
     at = get_int(details, "proration_date", param="subscription_details[proration_date]") or world.now_for(sub)
     changes = plan_item_changes(world, sub, get_list(details, "items"), param="subscription_details[items]")
-    return render(world, "invoices", preview(world, sub, changes, behavior, at), ctx.expand)
+    invoice = preview(world, sub, changes, behavior, at)
+    automatic_tax = tax.setting(params)
+    if automatic_tax is not None:
+        invoice["automatic_tax"] = tax.of_invoice(automatic_tax)
+    return render(world, "invoices", invoice, ctx.expand)
 
 
 @api("GET", "/v1/invoice_payments", "invoices", "InvoicePaymentListParams")

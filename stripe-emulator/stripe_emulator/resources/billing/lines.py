@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ...engine.money import format_money, interval_label
+from ...engine.money import interval_label
 from ...engine.store import World
 from ..meters import is_metered, metered_usage
+from ..products import amount_for, rate_label
 from .subscriptions import cycle_period, items_of, period_of, recurring_of
 
 @dataclass
@@ -30,9 +31,8 @@ def period_line(world: World, price: dict, quantity: int, start: int, end: int, 
     name = world.get("products", price["product"])["name"]
     if trial:
         return Line(0, f"Trial period for {name}", start, end, price["id"], quantity, item)
-    description = (f"{quantity} × {name} (at {format_money(price['unit_amount'], price['currency'])} / "
-                   f"{interval_label(price['recurring'])})")
-    return Line(price["unit_amount"] * quantity, description, start, end, price["id"], quantity, item)
+    description = f"{quantity} × {name} (at {rate_label(price)} / {interval_label(price['recurring'])})"
+    return Line(amount_for(price, quantity), description, start, end, price["id"], quantity, item)
 
 
 def regular_lines(world: World, sub: dict, start: int, end: int, trial: bool = False) -> list[Line]:
@@ -94,12 +94,12 @@ def proration_lines(world: World, sub: dict, changes: list[ItemChange], at: int,
     for change in [c for c in changes if c.reprices]:
         item_id = change.item["id"] if change.item else None
         if change.old_price is not None and change.old_quantity:
-            amount = -round(change.old_price["unit_amount"] * change.old_quantity * fraction)
+            amount = -round(amount_for(change.old_price, change.old_quantity) * fraction)
             lines.append(Line(amount, f"Unused time on {_product_label(world, change.old_price, change.old_quantity)}"
                                       f" after {day}", at, end, change.old_price["id"], change.old_quantity, item_id,
                               proration=True))
         if change.new_price is not None and change.new_quantity:
-            amount = round(change.new_price["unit_amount"] * change.new_quantity * fraction)
+            amount = round(amount_for(change.new_price, change.new_quantity) * fraction)
             lines.append(Line(amount, f"Remaining time on "
                                       f"{_product_label(world, change.new_price, change.new_quantity)} after {day}",
                               at, end, change.new_price["id"], change.new_quantity, item_id, proration=True))

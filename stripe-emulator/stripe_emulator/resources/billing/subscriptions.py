@@ -8,6 +8,7 @@ from ...engine.ids import new_id
 from ...engine.periods import anchor_from_config, boundary
 from ...engine.render import list_object, public, render, renderer
 from ...engine.store import World
+from .. import tax
 from ..cards import resolve_payment_method
 from ..customers import DELETED_HOOKS
 from ..meters import is_metered
@@ -113,7 +114,8 @@ def check_prices(world: World, prices: list[dict], param: str = "items") -> tupl
 def new_subscription(world: World, customer: dict, items: list[tuple[dict, int]], t: int, *,
                      metadata: dict | None = None, trial_end: int | None = None,
                      default_payment_method: str | None = None, description: str | None = None,
-                     anchor: int | None = None, anchor_config: dict | None = None, prorate: bool = True) -> dict:
+                     anchor: int | None = None, anchor_config: dict | None = None, prorate: bool = True,
+                     automatic_tax: dict | None = None) -> dict:
     """A subscription in `incomplete` status with its items; no events (the flows creating it emit them).
 
     `anchor` (or `anchor_config`) is a `billing_cycle_anchor` set on creation: a stub period runs from now (or the
@@ -134,7 +136,7 @@ def new_subscription(world: World, customer: dict, items: list[tuple[dict, int]]
     anchor = anchor or trial_end or t
     sub = world.add("subscriptions", {
         "id": sub_id, "object": "subscription", "application": None, "application_fee_percent": None,
-        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
+        "automatic_tax": tax.of_subscription(automatic_tax),
         "billing_cycle_anchor": anchor, "billing_cycle_anchor_config": anchor_config, "billing_schedules": [],
         "billing_mode": {"flexible": {"proration_discounts": "included"}, "type": "flexible", "updated_at": t},
         "billing_thresholds": None, "cancel_at": None, "cancel_at_period_end": False, "canceled_at": None,

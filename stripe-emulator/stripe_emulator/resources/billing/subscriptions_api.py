@@ -9,11 +9,11 @@ from ...engine.periods import DAY
 from ...engine.render import paginate, render
 from ...engine.routes import Ctx, api, retrieve
 from ...engine.store import World
-from .. import discounts
+from .. import discounts, tax
 from ..customers import live_customer
 from ..meters import item_quantity
 from .clock import settle
-from .cycle import new_cycle_lines, renew, start_subscription
+from .cycle import PAUSE_BEHAVIORS, new_cycle_lines, renew, start_subscription
 from .dunning import run_invoice
 from .invoices import new_invoice
 from .proration import PRORATION_BEHAVIORS, end_trial_if_paid, plan_item_changes, require_payable, update_items
@@ -98,7 +98,8 @@ def create_subscription(ctx: Ctx, params: dict) -> dict:
     behavior = get_str(params, "proration_behavior", choices=PRORATION_BEHAVIORS) or "create_prorations"
     sub = new_subscription(world, customer, items, t, metadata=get_metadata(params), trial_end=trial_end,
                                    default_payment_method=pm, description=get_str(params, "description"),
-                                   anchor=anchor, anchor_config=anchor_config, prorate=behavior != "none")
+                                   anchor=anchor, anchor_config=anchor_config, prorate=behavior != "none",
+                                   automatic_tax=tax.setting(params))
     if "discounts" in params:
         discounts.set_subscription_discounts(world, sub, get_list(params, "discounts"), t)
     if get_bool(params, "cancel_at_period_end"):
@@ -158,6 +159,11 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
     if "discounts" in params:
         discounts.set_subscription_discounts(world, sub, get_list(params, "discounts"), t)
     sub["metadata"] = get_metadata(params, sub["metadata"])
+    automatic_tax = tax.setting(params)
+    if automatic_tax is not None:
+        sub["automatic_tax"] = tax.of_subscription(automatic_tax)
+    if "pause_collection" in params:
+        _set_pause_collection(sub, params, t)
     if "description" in params:
         sub["description"] = get_str(params, "description") or None
     if "default_payment_method" in params:
@@ -188,6 +194,24 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
         emit(world, "customer.subscription.trial_will_end", "subscriptions", sub, created=t)
         renew(world, sub, t)
     return render(world, "subscriptions", sub, ctx.expand)
+
+
+def _set_pause_collection(sub: dict, params: dict, t: int) -> None:
+    """`pause_collection[behavior]` (void, keep_as_draft or mark_uncollectible) and `[resumes_at]`; `""` resumes."""
+    if params["pause_collection"] == "":
+        sub["pause_collection"] = None
+        return
+    if sub["status"] not in ("active", "trialing", "past_due", "unpaid"):
+        raise errors.invalid(f"A subscription with status {sub['status']} cannot pause payment collection.",
+                             param="pause_collection")
+    spec = get_dict(params, "pause_collection")
+    behavior = get_str(spec, "behavior", required=True, param="pause_collection[behavior]",
+                       choices=PAUSE_BEHAVIORS)
+    resumes_at = get_int(spec, "resumes_at", param="pause_collection[resumes_at]")
+    if resumes_at is not None and resumes_at <= t:
+        raise errors.invalid("Invalid timestamp: must be an integer Unix timestamp in the future.",
+                             param="pause_collection[resumes_at]")
+    sub["pause_collection"] = {"behavior": behavior, "resumes_at": resumes_at}
 
 
 def _check_pending_update_params(params: dict) -> None:
