@@ -254,7 +254,8 @@ def redeem(world: World, coupon: dict, promo: dict | None, t: int, *, customer: 
         promo["times_redeemed"] += 1
     end = boundary(t, "month", 1, coupon["duration_in_months"]) if coupon["duration"] == "repeating" else None
     return world.add("discounts", {
-        "id": discount_id or new_id("di"), "object": "discount", "checkout_session": checkout_session, "customer": customer,
+        "id": discount_id or new_id("di"), "object": "discount", "checkout_session": checkout_session,
+        "customer": customer,
         "customer_account": None, "end": end, "invoice": None, "invoice_item": None,
         "promotion_code": promo["id"] if promo else None, "source": {"coupon": coupon["id"], "type": "coupon"},
         "start": t, "subscription": subscription, "subscription_item": None,

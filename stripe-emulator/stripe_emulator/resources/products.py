@@ -159,7 +159,8 @@ def create_price(world: World, spec: dict, param: str = "", *, product_id: str |
     active_param = get_bool(spec, "active")
     price = world.add("prices", {
         "id": new_id("price"), "object": "price", "active": active if active_param is None else active_param,
-        "billing_scheme": scheme or "per_unit", "created": world.now(), "currency": currency, "custom_unit_amount": None,
+        "billing_scheme": scheme or "per_unit", "created": world.now(), "currency": currency,
+        "custom_unit_amount": None,
         "livemode": world.livemode, "lookup_key": lookup_key, "metadata": get_metadata(spec),
         "nickname": get_str(spec, "nickname"), "product": product_id, "recurring": recurring,
         "tax_behavior": get_str(spec, "tax_behavior") or "unspecified", "tiers_mode": tiers_mode,
