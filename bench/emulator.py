@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> dict:
     if args.worker:
         worker(args)
         return {}
-    rev = args.baseline or baseline_rev()
+    rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", args.baseline or baseline_rev()],
+                         check=True, capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="emulator-baseline-") as tmp:
         extract_baseline(rev, Path(tmp))
         versions = {"before": (BASELINE_NAME, tmp), "after": ("stripe_emulator", None)}
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> dict:
             "requests": lifecycles[name][0]["requests"],
         }
     before, after = figures["before"], figures["after"]
-    print(f"Stripe emulator: package vs flat modules at {rev[:12]} ({args.imports} imports, {args.rounds} rounds of "
+    print(f"Stripe emulator: package vs flat modules at {rev} ({args.imports} imports, {args.rounds} rounds of "
           f"{args.cycles} checkout-and-subscribe cycles, {after['requests']} requests each)")
     print(f"  import (with stripe SDK)   before {before['import_s'] * 1000:7.1f} ms   after "
           f"{after['import_s'] * 1000:7.1f} ms   ratio {after['import_s'] / before['import_s']:.2f}")
