@@ -50,6 +50,7 @@ def test_a_transaction_conflict_is_tried_again_and_counts_once(client, shop, pla
     # Given an entitled user, and DynamoDB refusing the next two usage transactions for a conflict
     token = shop.token()
     sub = buy(client, shop, token, plans["basic"])
+    outbox.drain()  # the purchase's own outbox items (its user's other open checkouts expire)
     fault = faults.inject("dynamodb", "TransactWriteItems", 2, **TRANSACTION_CONFLICT)
     # When they use 5
     reply = use(client, token, 5, key="conflicted")
@@ -65,6 +66,7 @@ def test_a_conflict_that_outlasts_the_attempts_is_503_and_the_retry_counts_once(
     # Given DynamoDB refusing every attempt of a usage call for a conflict
     token = shop.token()
     sub = buy(client, shop, token, plans["basic"])
+    outbox.drain()  # the purchase's own outbox items (its user's other open checkouts expire)
     faults.inject("dynamodb", "TransactWriteItems", 100, **TRANSACTION_CONFLICT)
     # When the user uses 5
     refused = use(client, token, 5, key="busy")
@@ -83,6 +85,7 @@ def test_a_function_that_dies_right_after_counting_loses_no_report(client, shop,
     # Given an entitled user, and the function dying right after its usage transaction reached DynamoDB
     token = shop.token()
     sub = buy(client, shop, token, plans["basic"])
+    outbox.drain()  # the purchase's own outbox items (its user's other open checkouts expire)
     fault = faults.inject("dynamodb", "TransactWriteItems", 1, action="crash")
     # When they use 5 (the caller gets no proper answer)
     died = use(client, token, 5, key="crash")
@@ -103,6 +106,7 @@ def test_concurrent_usage_of_one_user_collides_and_every_call_counts_once(client
     # Given an entitled user, and DynamoDB refusing a write to an item another transaction holds
     token = shop.token()
     sub = buy(client, shop, token, plans["basic"])
+    outbox.drain()  # the purchase's own outbox items (its user's other open checkouts expire)
     faults.collide(hold_seconds=0.05)
     caller, answers, errors = caller_of(token), [], []
 

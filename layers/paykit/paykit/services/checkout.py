@@ -14,6 +14,7 @@ from paykit.models.entitlements import billing_settings_of
 from paykit.models.subscriptions import PaymentOut, SubscriptionOut
 from paykit import names
 from paykit.processor import EventProcessor, default_processor
+from paykit.processor.projections.entitlements import ALLOW_EXISTING
 from paykit.scope import Scope, check_redirect_url, scope_of
 from paykit.services.subscriptions import SUBSCRIBED, customer_of, user_subscriptions
 from paykit.store import keys
@@ -122,7 +123,6 @@ def _options(key: str | None) -> dict[str, Any]:
 # An open session is reused only while it has this long left (Stripe's sessions last 24 h): a page about to expire
 # is not handed out again.
 REUSE_SECONDS = 30 * 60
-ALLOW_EXISTING = "paykit_allow_existing"  # subscription metadata: made with allow_existing_subscription
 CLAIM_SECONDS = 15  # how long a checkout being made holds the user's slot (the API functions time out at 10 s)
 WAIT_SECONDS = 5.0  # how long a second request waits for the first one's session before it answers 409
 ROUNDS = 3
@@ -190,6 +190,14 @@ def _release(table: Table, slot_key: dict[str, str], version: int) -> None:
                      ExpressionAttributeValues={":released": "released", ":v": version, ":next": version + 1})
     except Exception:  # noqa: BLE001 - the claim lapses by itself after CLAIM_SECONDS
         pass
+
+
+def send_expire_open_checkouts(item: dict[str, Any], gateway: StripeGateway) -> None:
+    """The outbox sender of a completed subscription checkout: the customer's other open subscription sessions
+    expire (idempotent: an expired or completed session is left as it is)."""
+    payload = item["payload"]
+    gateway.call(item["project_id"], item["mode"],
+                 lambda c: expire_open_sessions(c, payload["customer_id"], keep=payload["keep"]))
 
 
 def expire_open_sessions(client: Any, customer_id: str, keep: str | None = None) -> list[str]:

@@ -8,6 +8,10 @@ from typing import Any, Callable
 
 from paykit.errors import PayKitError
 from paykit.observability import logger
+from paykit.processor.projections.checkout import EXPIRE_KIND
+from paykit.processor.projections.entitlements import DUPLICATE_KIND
+from paykit.services.checkout import send_expire_open_checkouts
+from paykit.services.subscriptions import send_cancel_duplicate
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
 # Stripe's words when a meter event's identifier was recorded before (it sends no error code for it): the report
@@ -36,7 +40,11 @@ def send_meter_event(item: dict[str, Any], gateway: StripeGateway) -> None:
     gateway.call(item["project_id"], item["mode"], send)
 
 
-SENDERS: dict[str, Sender] = {"meter_event": send_meter_event}
+SENDERS: dict[str, Sender] = {
+    "meter_event": send_meter_event,
+    EXPIRE_KIND: send_expire_open_checkouts,  # issue 18, item 10
+    DUPLICATE_KIND: send_cancel_duplicate,
+}
 
 
 def send(item: dict[str, Any], gateway: StripeGateway | None = None) -> None:

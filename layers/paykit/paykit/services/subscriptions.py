@@ -302,3 +302,39 @@ def preview_subscription_update(caller: Principal, test_mode: bool, new_price_id
                       currency=preview.get("currency") or price.get("currency"), amount_due_now=now_amount,
                       next_invoice_amount=next_amount,
                       next_invoice_at=ts(preview.get("next_payment_attempt") or preview.get("period_end")))
+
+
+# ---------------------------------------------------------------------- a caught duplicate (issue 18, item 10)
+
+
+def send_cancel_duplicate(item: dict[str, Any], gateway: StripeGateway) -> None:
+    """The outbox sender of a second subscription that arrived without `allow_existing_subscription`: canceled at
+    once, without proration, and each of its paid invoices refunded in full (docs/decisions.md). Idempotent: a
+    canceled subscription stays canceled, each refund carries a key derived from its payment intent."""
+    import stripe
+
+    payload = item["payload"]
+    sub_id, first = payload["subscription_id"], payload["duplicate_of"]
+    note = f"PayKit: a second subscription of the user beside {first}, made without allow_existing_subscription"
+
+    def run(c: Any) -> None:
+        if c.v1.subscriptions.retrieve(sub_id).status != "canceled":
+            try:
+                c.v1.subscriptions.cancel(sub_id, {"cancellation_details": {"comment": note}})  # no proration (default)
+            except stripe.InvalidRequestError:
+                if c.v1.subscriptions.retrieve(sub_id).status != "canceled":
+                    raise
+        for invoice in c.v1.invoices.list({"subscription": sub_id, "status": "paid", "limit": 100}).data:
+            paid = c.v1.invoice_payments.list({"invoice": invoice.id}).to_dict().get("data") or []
+            intent = payment_intent_of(paid)
+            if not intent or not invoice.amount_paid:
+                continue
+            try:
+                c.v1.refunds.create({"payment_intent": intent, "reason": "duplicate",
+                                     "metadata": {"paykit_duplicate_of": first, "subscription_id": sub_id}},
+                                    {"idempotency_key": f"paykit-duplicate-refund-{intent}"})
+            except stripe.InvalidRequestError as exc:
+                if exc.code != "charge_already_refunded":
+                    raise
+
+    gateway.call(item["project_id"], item["mode"], run)

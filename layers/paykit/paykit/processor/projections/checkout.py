@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from paykit import outbox
 from paykit.processor.context import Ctx
 from paykit.processor.projections.customers import link_customer
 from paykit.processor.projections.payments import payment
@@ -12,6 +13,8 @@ from paykit.processor.records import clean, with_listing
 from paykit.store import keys
 from paykit.stripe_objects import ONE_TIME, customer_id_of, id_of, session_targets, session_user
 
+EXPIRE_KIND = "expire_open_checkouts"  # the outbox kind that expires a customer's other open sessions
+
 
 def on_checkout_completed(ctx: Ctx) -> None:
     session = ctx.obj
@@ -19,6 +22,7 @@ def on_checkout_completed(ctx: Ctx) -> None:
     link_customer(ctx, user_id, customer_id)
     sub_id, pi = session_targets(session)
     if sub_id:
+        expire_the_rest(ctx, session)
         old, new = subscription_base(ctx, sub_id)
         new["user_id"] = new.get("user_id") or user_id
         new["customer_id"] = new.get("customer_id") or customer_id
@@ -40,11 +44,23 @@ def observe_checkout_session(ctx: Ctx, session: dict[str, Any]) -> None:
     (checkout.session.completed alone would only link it), in payment mode it is what the event would record."""
     sub = session.get("subscription")
     if session.get("mode") == "subscription" and isinstance(sub, dict):
+        expire_the_rest(ctx, session)
         user_id = session_user(session)
         link_customer(ctx, user_id, id_of(session.get("customer")))
         apply_subscription(ctx, {**sub, "metadata": {**(sub.get("metadata") or {}), "user_id": user_id}})
     else:
         on_checkout_completed(ctx)
+
+
+def expire_the_rest(ctx: Ctx, session: dict[str, Any]) -> None:
+    """Issue 18, item 10: once a subscription checkout completes, the customer's other open subscription sessions
+    are expired (a page left open in another tab would sell a second subscription). The expiry leaves through the
+    outbox in this transaction; the item is keyed by the session, so the webhook and the success page's read of
+    the same completion write one item."""
+    customer_id = customer_id_of(session)
+    if customer_id:
+        ctx.extra.append(outbox.item(EXPIRE_KIND, ctx.project_id, ctx.mode, session["id"],
+                                     {"customer_id": customer_id, "keep": session["id"]}, ctx.created))
 
 
 def on_checkout_async(succeeded: bool) -> Callable[[Ctx], None]:

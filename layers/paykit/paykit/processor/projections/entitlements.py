@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from paykit import outbox
 from paykit.models.common import iso
 from paykit.processor.context import Ctx
 from paykit.store import keys
 
 ENDED = ("canceled", "unpaid", "incomplete_expired", "paused", "incomplete")
-FINAL = ("canceled", "incomplete_expired")  # never live again: dropped from the user's subscriptions
+FINAL = ("canceled", "incomplete_expired")
+ALLOW_EXISTING = "paykit_allow_existing"  # subscription metadata set by E12 with allow_existing_subscription
+DUPLICATE_KIND = "cancel_duplicate_subscription"  # the outbox kind that cancels and refunds a caught duplicate  # never live again: dropped from the user's subscriptions
 # Which live subscription the item's summary shows: those that grant access first (past_due within grace days).
 _RANK = {"active": 0, "trialing": 0, "past_due": 1}
 
@@ -30,7 +33,8 @@ def tracked_subscriptions(ent: dict[str, Any] | None) -> dict[str, dict[str, Any
     return {}
 
 
-def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created: int) -> dict[str, Any]:
+def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created: int,
+                       allowed: bool = False) -> dict[str, Any]:
     """The item's subscription fields after a change of one of the user's subscriptions (issue 18, item 11).
 
     `subs` holds every live subscription of the user, so a user with two (allow_existing_subscription, or a second
@@ -45,6 +49,7 @@ def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created:
         "current_period_start": sub.get("current_period_start"), "current_period_end": sub.get("current_period_end"),
         "past_due_since": (before.get("past_due_since") if before.get("status") == "past_due" else iso(_at(created)))
         if status == "past_due" else None,
+        "allowed": allowed or before.get("allowed") or None, "duplicate_of": before.get("duplicate_of"),
     })
     if status in FINAL:
         subs.pop(sub_id, None)
@@ -56,6 +61,15 @@ def subscription_state(ent: dict[str, Any] | None, sub: dict[str, Any], created:
     return {"subs": subs, "sub_id": shown_id, "sub_status": shown.get("status"), "customer_id": sub.get("customer_id"),
             **{name: shown.get(name) for name in ("current_period_start", "current_period_end", "cancel_at",
                                                   "past_due_since")}}
+
+
+def duplicates(subs: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Issue 18, item 10: the user's subscriptions that grant access beside an older one without having been
+    allowed to (E12's `allow_existing_subscription`), each with the one it duplicates. Whichever event arrives
+    first, the later-created one is the duplicate (an entry without a creation time is the older)."""
+    granting = sorted((i for i, state in subs.items() if state.get("status") in _RANK),
+                      key=lambda i: (subs[i].get("created_at") or "", i))
+    return {i: granting[0] for i in granting[1:] if not subs[i].get("allowed")}
 
 
 def _clean(state: dict[str, Any]) -> dict[str, Any]:
@@ -88,14 +102,22 @@ def item_update(key: dict[str, str], ent: dict[str, Any] | None, fields: dict[st
     }}
 
 
-def track_entitlements(ctx: Ctx, sub: dict[str, Any]) -> None:
+def track_entitlements(ctx: Ctx, sub: dict[str, Any], allowed: bool = False) -> None:
     """The user's entitlements item follows their subscriptions' status and period (issues 14 and 18), in this
-    transaction; nothing is written when nothing it holds changed."""
+    transaction; nothing is written when nothing it holds changed. A second subscription that arrives without
+    having been allowed is caught here: it is marked, and its cancellation and refund leave through the outbox in
+    this same transaction (docs/decisions.md, issue 18 item 10)."""
     if not sub.get("user_id"):
         return
     key = keys.entitlements(ctx.project_id, ctx.mode, sub["user_id"])
     ent = ctx.record(key)
-    fields = subscription_state(ent, sub, ctx.created)
+    fields = subscription_state(ent, sub, ctx.created, allowed)
+    for dup_id, first_id in duplicates(fields["subs"]).items():
+        if fields["subs"][dup_id].get("duplicate_of"):
+            continue  # caught before: its outbox item was written then
+        fields["subs"][dup_id]["duplicate_of"] = first_id
+        ctx.extra.append(outbox.item(DUPLICATE_KIND, ctx.project_id, ctx.mode, dup_id, {
+            "subscription_id": dup_id, "duplicate_of": first_id, "user_id": sub["user_id"]}, ctx.created))
     if ent is None or any(ent.get(k) != v for k, v in fields.items()):
         ctx.extra.append(item_update(key, ent, fields, sub["user_id"]))
 

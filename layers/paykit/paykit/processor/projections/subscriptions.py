@@ -9,7 +9,7 @@ from paykit import names
 from paykit.metrics import paying
 from paykit.processor.context import Ctx
 from paykit.processor.projections.customers import customer_mapping
-from paykit.processor.projections.entitlements import track_entitlements
+from paykit.processor.projections.entitlements import ALLOW_EXISTING, track_entitlements
 from paykit.processor.records import clean, record_id, with_listing
 from paykit.store import keys
 from paykit.stripe_objects import id_of, ts
@@ -69,7 +69,10 @@ def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
         new["had_mrr"] = True  # a later return to paying is a reactivation, not a new subscription
     new["user_id"] = (new.get("user_id") or metadata.get("user_id")
                       or ctx.user_of_customer(new.get("customer_id")))
-    track_entitlements(ctx, new)
+    # Only a subscription PayKit's checkout made (decision 12's metadata) can be a caught duplicate: one made in
+    # Stripe's dashboard or API (an add-on) is the developer's own decision.
+    track_entitlements(ctx, new, allowed=metadata.get(ALLOW_EXISTING) == "true"
+                       or metadata.get("project_id") != ctx.project_id)
     ctx.change(old, with_listing(clean(new), ctx.project_id, ctx.mode, "subscription"))
 
 
