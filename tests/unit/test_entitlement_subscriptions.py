@@ -89,3 +89,19 @@ def test_an_item_written_before_issue_18_is_read_as_its_one_subscription():
 def test_a_user_with_no_subscription_state_is_judged_by_features_alone():
     assert allowed({"features": ["api"]}) == (True, None)
     assert evaluate({}, "api", FEATURES, SETTINGS, NOW).reason == "not_entitled"
+
+
+def test_a_second_subscription_made_without_being_allowed_is_the_later_ones_duplicate():
+    from paykit.processor.projections.entitlements import duplicates
+
+    same_second = "2026-11-15T00:00:00.000000Z"
+    ent = apply(None, sub("sub_b", "active", created_at="2026-11-15T00:00:01.000000Z"),
+                sub("sub_a", "active", created_at=same_second))
+    assert duplicates(ent["subs"]) == {"sub_b": "sub_a"}  # whichever event came first
+    # An allowed one is never a duplicate, and in a tie it is the later one
+    allowed = dict(ent)
+    allowed.update(subscription_state(allowed, sub("sub_0", "active", created_at=same_second), T0, allowed=True))
+    assert "sub_0" not in duplicates(allowed["subs"]) and duplicates(allowed["subs"])["sub_b"] == "sub_a"
+    # A canceled or past one is no original
+    ended = apply(ent, sub("sub_a", "canceled", created_at=same_second))
+    assert duplicates(ended["subs"]) == {}

@@ -15,6 +15,7 @@ from paykit.models.subscriptions import (
     UpdateOut,
 )
 from paykit import replay
+from paykit.observability import logger
 from paykit.processor import EventProcessor, default_processor
 from paykit.scope import Scope, check_redirect_url, scope_of
 from paykit.store.paging import decode_cursor, encode_cursor
@@ -318,6 +319,9 @@ def send_cancel_duplicate(item: dict[str, Any], gateway: StripeGateway) -> None:
     note = f"PayKit: a second subscription of the user beside {first}, made without allow_existing_subscription"
 
     def run(c: Any) -> None:
+        if c.v1.subscriptions.retrieve(first).status not in SUBSCRIBED:
+            logger.info("duplicate kept: the subscription it duplicated is no longer live", subscription_id=sub_id)
+            return  # the user ended the first one meanwhile: the second is now their only one
         if c.v1.subscriptions.retrieve(sub_id).status != "canceled":
             try:
                 c.v1.subscriptions.cancel(sub_id, {"cancellation_details": {"comment": note}})  # no proration (default)

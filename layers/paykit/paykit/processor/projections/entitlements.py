@@ -67,8 +67,9 @@ def duplicates(subs: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Issue 18, item 10: the user's subscriptions that grant access beside an older one without having been
     allowed to (E12's `allow_existing_subscription`), each with the one it duplicates. Whichever event arrives
     first, the later-created one is the duplicate (an entry without a creation time is the older)."""
+    # In one second an allowed one is the later: it can only be bought beside an existing subscription.
     granting = sorted((i for i, state in subs.items() if state.get("status") in _RANK),
-                      key=lambda i: (subs[i].get("created_at") or "", i))
+                      key=lambda i: (subs[i].get("created_at") or "", bool(subs[i].get("allowed")), i))
     return {i: granting[0] for i in granting[1:] if not subs[i].get("allowed")}
 
 
