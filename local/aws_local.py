@@ -13,7 +13,7 @@ import boto3
 import moto.dynamodb.models as moto_dynamodb
 import moto.sqs.models as moto_sqs
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table as MotoTable
+from moto.dynamodb.models.table import StreamShard, Table as MotoTable
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
@@ -164,6 +164,31 @@ def _transact_write_items_with_item_undo(backend: Any, transact_items: list[dict
         _COPY.state.skip_tables = False
 
 
+_moto_stream_add = StreamShard.add
+
+
+def _install_filtered_streams() -> None:
+    """moto builds a stream record (the item's JSON, twice) for every write of a table with a stream, a cost on
+    every write of the local stack. The table's one consumer (the outbox sender) is handed only the records its
+    filter criteria in template.yaml let through, so the local stream keeps only those; StreamPoller applies the
+    same criteria again, as Lambda would."""
+    from local.stream_poller import stream_event_source
+
+    patterns = [json.loads(f["Pattern"]) for f in (stream_event_source("outbox_sender").get("FilterCriteria") or {})
+                .get("Filters", [])]
+    names = {name for p in patterns for name in p.get("eventName", ["INSERT", "MODIFY", "REMOVE"])}
+    types = {value for p in patterns
+             for value in p.get("dynamodb", {}).get("NewImage", {}).get("type", {}).get("S", [])}
+
+    def add(shard: Any, old: Any, new: Any) -> None:
+        name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+        kind = new.attrs.get("type") if new is not None else None
+        if name in names and (not types or (kind is not None and kind.value in types)):
+            _moto_stream_add(shard, old, new)
+
+    StreamShard.add = add  # type: ignore[method-assign]
+
+
 def _install_partition_queries() -> None:
     MotoTable.query = _query_with_candidates  # type: ignore[method-assign]
 
@@ -187,6 +212,7 @@ class _MotoServer(ThreadedMotoServer):
         _install_item_level_rollback()
         _install_cheap_sqs_clock()
         _install_partition_queries()
+        _install_filtered_streams()
         app = _OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
