@@ -3,7 +3,7 @@
 The large runs are separate: `python -m bench.webhooks --events 5000`, `python -m bench.lists --sizes 1000,100000`.
 Longer load: `python -m bench.load --users 50 --duration 60`.
 """
-from bench import analytics, aws_calls, build_size, entitlements, export, fidelity, checkout_calls, cold_start, histories, lists, load, usage_faults, webhooks
+from bench import analytics, aws_calls, build_size, entitlements, export, fidelity, checkout_calls, cold_start, histories, lists, load, sdk, usage_faults, webhooks
 
 cold_start.main([])
 print()
@@ -28,5 +28,7 @@ print()
 fidelity.main([])
 print()
 build_size.main([])
+print()
+sdk.main([])
 print()
 load.main(["--users", "50"])
