@@ -4,16 +4,23 @@ PY312 := $(shell PYENV_VERSION=3.12.1 python3.12 -c 'import sys; print(sys.execu
 VENV := .venv
 SAMVENV := .venv-sam
 PYTHON := $(VENV)/bin/python
-export PYTHONPATH := $(CURDIR)/layers/paykit:$(CURDIR)
+# The venv imports the layer (paykit) and this repository's packages (local, bench, tests, scripts) through a .pth
+# file, from any directory and without PYTHONPATH (docs/decisions.md); sam build packages layers/paykit as it is.
+SITE_PTH := $(VENV)/lib/python3.12/site-packages/paykit-repo.pth
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint build bench browser clean redrive openapi refresh-all sdk sdk-deps
+.PHONY: install run test quick lint build bench browser clean redrive openapi refresh-all sdk sdk-deps
 
 $(VENV)/.installed: requirements-dev.txt layers/paykit/requirements.txt stripe-emulator/pyproject.toml
 	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
 	test -x $(PYTHON) || $(PY312) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+$(SITE_PTH): $(VENV)/.installed
+	printf '%s\n' "$(CURDIR)/layers/paykit" "$(CURDIR)" > $@
+
+install: $(SITE_PTH)
 
 $(SAMVENV)/.installed: requirements-sam.txt
 	@test -n "$(PY312)" || { echo "Python 3.12 is required (pyenv: 3.12.1, or python3.12 on PATH)"; exit 1; }
@@ -27,7 +34,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; }
 
-run: $(VENV)/.installed
+run: $(SITE_PTH)
 	$(PYTHON) -m local.stack
 
 # The TypeScript SDK's packages, exactly as package-lock.json has them (its tests run under `make test`).
@@ -67,10 +74,10 @@ sdk: sdk-deps
 	  --path docs/openapi.json --meta none --config $(PY_SDK)/generator.yaml \
 	  --output-path $(PY_SDK)/paykit_client/generated --overwrite
 
-test: $(VENV)/.installed $(SAMVENV)/.installed browser sdk-deps
+test: $(SITE_PTH) $(SAMVENV)/.installed browser sdk-deps
 	$(PYTHON) -m pytest -q -n 2 tests
 
-lint: $(VENV)/.installed $(SAMVENV)/.installed
+lint: $(SITE_PTH) $(SAMVENV)/.installed
 	$(SAMVENV)/bin/sam validate --lint
 	$(VENV)/bin/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
 
@@ -78,19 +85,19 @@ build: $(SAMVENV)/.installed
 	PATH="$(dir $(PY312)):$$PATH" $(SAMVENV)/bin/sam build
 
 # docs/openapi.json from the handlers' resolvers (a test fails when the checked-in copy is stale).
-openapi: $(VENV)/.installed
+openapi: $(SITE_PTH)
 	$(PYTHON) -m local.openapi
 
-bench: $(VENV)/.installed
+bench: $(SITE_PTH)
 	$(PYTHON) -m bench
 
 # Move the webhook DLQ's messages back to the queue: STACK=<name> for AWS; the local stack with AWS_ENDPOINT_URL set.
-redrive: $(VENV)/.installed
+redrive: $(SITE_PTH)
 	$(PYTHON) scripts/redrive_dlq.py $(if $(STACK),--stack $(STACK),)
 
 # A full stats recount now (issue 15; the hourly pass recounts only what changed): STACK=<name> invokes the deployed
 # refresher, otherwise the running local stack (make run) at LOCAL (default http://127.0.0.1:3000).
-refresh-all: $(VENV)/.installed
+refresh-all: $(SITE_PTH)
 	$(PYTHON) scripts/refresh_all.py $(if $(STACK),--stack $(STACK),--local $(or $(LOCAL),http://127.0.0.1:3000))
 
 clean:

@@ -3,13 +3,17 @@
 The large runs are separate: `python -m bench.webhooks --events 5000`, `python -m bench.lists --sizes 1000,100000`.
 Longer load: `python -m bench.load --users 50 --duration 60`.
 """
+import argparse
+
 from bench import analytics, aws_calls, build_size, entitlements, export, fidelity, checkout_calls, cold_start, histories, lists, load, sdk, usage_faults, webhooks
 
+argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
 cold_start.main([])
 print()
-aws_calls.main()
+aws_calls.main([])
 print()
-checkout_calls.main()
+checkout_calls.main([])
 print()
 webhooks.main(["--events", "500"])
 print()

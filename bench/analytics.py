@@ -19,11 +19,9 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any, Callable
 
-import jwt
-
-from bench.aws_calls import start_services
 from bench.common import table, write_results
 from local.handler_client import HandlerClient
+from local.testbed import seed_items, start_testbed
 
 STATS = "/api/v1/payments/stats"
 SERIES = "/api/v1/payments/stats/timeseries"
@@ -53,14 +51,10 @@ class ReadCounter:
         return {"calls": sum(self.calls.values()), "items": self.items, "detail": dict(self.calls)}
 
 
-def token(secret: str, sub: str) -> str:
-    return jwt.encode({"sub": sub, "type": "access", "exp": int(time.time()) + 3600}, secret, "HS256")
-
-
 def seed_projects(client: HandlerClient, dev: str, count: int) -> None:
     """`count` projects, each with two subscriptions and a payment applied by the event processor."""
+    from local.stripe_events import event, invoice, subscription
     from paykit.processor import default_processor
-    from tests.stripe_events import event, invoice, subscription
 
     now = int(time.time())
     for n in range(count):
@@ -80,7 +74,6 @@ def seed_buckets(owner: str, subscriptions: int, days: int) -> None:
     upgraded and some churned, as the processor writes them (same metrics functions, summed per day)."""
     from paykit import metrics
     from paykit.store import keys
-    from paykit.store.table import default_table, serialize
 
     rng = random.Random(subscriptions)
     today = date.today()
@@ -107,10 +100,7 @@ def seed_buckets(owner: str, subscriptions: int, days: int) -> None:
         counters.update(metrics.contribution(history[-1][1]))
     items = [{**keys.developer_counters(owner, "test"), "type": "counters", **counters}]
     items += [{**keys.developer_day(owner, "test", day), "type": "counters", **sums} for day, sums in buckets.items()]
-    db = default_table()
-    for start in range(0, len(items), 25):  # bench seeding only: the items the processor would have written
-        db.client.batch_write_item(RequestItems={db.name: [{"PutRequest": {"Item": serialize(dict(item))}}
-                                                           for item in items[start:start + 25]]})
+    seed_items(items)  # the items the processor would have written
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -118,11 +108,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--large", type=int, default=100_000, help="subscriptions behind the 365-point series")
     args = parser.parse_args(argv)
-    aws, emulator, secret = start_services()
-    try:
+    with start_testbed() as bed:
         client = HandlerClient()
         counter = ReadCounter()
-        small, large = token(secret, f"dev-one-{uuid.uuid4()}"), token(secret, f"dev-many-{uuid.uuid4()}")
+        small, large = bed.token(f"dev-one-{uuid.uuid4()}"), bed.token(f"dev-many-{uuid.uuid4()}")
         started = time.perf_counter()
         seed_projects(client, small, 1)
         seed_projects(client, large, args.projects)
@@ -150,7 +139,7 @@ def main(argv: list[str] | None = None) -> dict:
         measured = {}
         for size, (owner, days) in points.items():
             query = {"metric": "mrr_movements", "from": (today - timedelta(days=days - 1)).isoformat()}
-            measured[size] = counter.measure(lambda: client.get(SERIES, token=token(secret, owner), query=query))
+            measured[size] = counter.measure(lambda: client.get(SERIES, token=bed.token(owner), query=query))
         small_m, large_m = measured["small"], measured["large"]
         print()
         print(f"Time series: 30 points over 1,000 subscriptions vs 365 points over {args.large:,} "
@@ -162,9 +151,6 @@ def main(argv: list[str] | None = None) -> dict:
                              f"365 points, {args.large} subscriptions": large_m}
         write_results("analytics", results)
         return results
-    finally:
-        emulator.stop()
-        aws.stop()
 
 
 if __name__ == "__main__":

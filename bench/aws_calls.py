@@ -1,18 +1,13 @@
 """AWS calls per warm request, per endpoint, counted with botocore's event hooks (moto server + the emulator)."""
 from __future__ import annotations
 
-import secrets
-import time
+import argparse
 from collections import Counter
 from typing import Any, Callable
 
-import jwt
-import requests
-
 from bench.common import check_goal, table, write_results
-from local.aws_local import MotoAws, apply_environment
 from local.handler_client import HandlerClient
-from stripe_emulator import EmulatorServer
+from local.testbed import Testbed, start_testbed
 
 GOAL_GET = {"dynamodb": 2, "secretsmanager": 0}
 
@@ -40,31 +35,15 @@ class CallCounter:
                 "detail": dict(self.calls)}
 
 
-def start_services() -> tuple[MotoAws, EmulatorServer, str]:
-    aws = MotoAws().start()
-    emulator = EmulatorServer(host="127.0.0.1", port=0)
-    emulator.start()
-    jwt_secret = secrets.token_urlsafe(32)
-    apply_environment({**aws.environment(), "TABLE_NAME": "paykit-bench", "SECRET_PREFIX": "paykit/bench",
-                       "AUTH_MODE": "hs256", "JWT_SECRET": jwt_secret, "STRIPE_API_BASE": emulator.url,
-                       "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
-                       "POWERTOOLS_METRICS_NAMESPACE": "PayKit", "POWERTOOLS_SERVICE_NAME": "paykit"})
-    aws.create_table("paykit-bench")
-    return aws, emulator, jwt_secret
+def main(argv: list[str] | None = None) -> dict:
+    argparse.ArgumentParser(description=__doc__).parse_args(argv)
+    with start_testbed() as bed:
+        return run(bed)
 
 
-def main() -> dict:
-    aws, emulator, jwt_secret = start_services()
-    try:
-        return run(emulator, jwt_secret)
-    finally:
-        emulator.stop()
-        aws.stop()
-
-
-def run(emulator: EmulatorServer, jwt_secret: str) -> dict:
-    token = jwt.encode({"sub": "bench-dev", "type": "access", "exp": int(time.time()) + 3600}, jwt_secret, "HS256")
-    account = requests.post(f"{emulator.url}/_emulator/accounts", json={}, timeout=10).json()
+def run(bed: Testbed) -> dict:
+    token = bed.token("bench-dev")
+    account = bed.stripe_account()
     client = HandlerClient()
     project = client.post("/api/v1/projects/", token=token, json_body={"name": "bench"}).json()
     base = f"/api/v1/payments/stripe/projects/{project['id']}"

@@ -1,16 +1,16 @@
 """AWS and Stripe calls per warm request for checkout (E12, sync-on-return) and the end user's routes (E14-E18)."""
 from __future__ import annotations
 
-import time
+import argparse
 import uuid
 from typing import Any, Callable
 
-import jwt
 import requests
 
-from bench.aws_calls import CallCounter, start_services
+from bench.aws_calls import CallCounter
 from bench.common import check_goal, table, write_results
 from local.handler_client import HandlerClient
+from local.testbed import Testbed, start_testbed
 
 API = "/api/v1/payments/stripe"
 URLS = {"success_url": "https://app.example.com/ok?cs={CHECKOUT_SESSION_ID}", "cancel_url": "https://app.example.com/"}
@@ -32,23 +32,17 @@ class StripeCounter:
         stripe.RequestsClient.request = counted  # type: ignore[method-assign]
 
 
-def main() -> dict:
-    aws, emulator, jwt_secret = start_services()
-    try:
-        return run(emulator.url, jwt_secret)
-    finally:
-        emulator.stop()
-        aws.stop()
+def main(argv: list[str] | None = None) -> dict:
+    argparse.ArgumentParser(description=__doc__).parse_args(argv)
+    with start_testbed() as bed:
+        return run(bed)
 
 
-def run(emulator_url: str, jwt_secret: str) -> dict:
-    def token(sub: str, project_id: str | None = None) -> str:
-        claims = {"sub": sub, "type": "access", "exp": int(time.time()) + 3600}
-        return jwt.encode({**claims, **({"project_id": project_id} if project_id else {})}, jwt_secret, "HS256")
-
+def run(bed: Testbed) -> dict:
+    emulator_url, token = bed.emulator.url, bed.token
     client = HandlerClient()
     dev = token("bench-dev")
-    account = requests.post(f"{emulator_url}/_emulator/accounts", json={}, timeout=10).json()
+    account = bed.stripe_account()
     project_id = client.post("/api/v1/projects/", token=dev, json_body={"name": "bench"}).json()["id"]
     client.put(f"{API}/projects/{project_id}/config", token=dev,
                json_body={"test_secret_key": account["test_secret_key"]})

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# BENCH_RESULTS_DIR: elsewhere (the tests' runs leave a developer's last figures alone).
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or Path(__file__).resolve().parent / "results")
 
 
 def write_results(name: str, payload: Any) -> Path:

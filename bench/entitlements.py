@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import time
@@ -23,32 +22,25 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
-import jwt
 import requests
 
-from bench.aws_calls import start_services
 from bench.common import table, write_results
 from local import lambda_host
 from local.handler_client import HandlerClient
 from local.stream_poller import StreamPoller
+from local.testbed import Testbed, start_testbed
 
 API = "/api/v1/payments/stripe"
 URLS = {"success_url": "https://app.example.com/ok", "cancel_url": "https://app.example.com/"}
 
 
-def token(secret: str, sub: str, project_id: str | None = None) -> str:
-    claims: dict[str, Any] = {"sub": sub, "type": "access", "exp": int(time.time()) + 7200}
-    if project_id:
-        claims["project_id"] = project_id
-    return jwt.encode(claims, secret, "HS256")
-
-
-def setup(client: HandlerClient, emulator_url: str, secret: str) -> dict[str, Any]:
+def setup(client: HandlerClient, bed: Testbed) -> dict[str, Any]:
     """A project with a Basic plan carrying `exports` (metered) and `api`, and a user subscribed to it."""
     from paykit.processor import default_processor
 
-    dev = token(secret, f"bench-dev-{uuid.uuid4()}")
-    account = requests.post(f"{emulator_url}/_emulator/accounts", json={}, timeout=10).json()
+    emulator_url = bed.emulator.url
+    dev = bed.token(f"bench-dev-{uuid.uuid4()}")
+    account = bed.stripe_account()
     key = account["test_secret_key"]
     project = client.post("/api/v1/projects/", token=dev, json_body={"name": "bench"}).json()["id"]
     client.put(f"{API}/projects/{project}/config", token=dev, json_body={"test_secret_key": key})
@@ -66,7 +58,7 @@ def setup(client: HandlerClient, emulator_url: str, secret: str) -> dict[str, An
         client.post(f"{API}/projects/{project}/products/{product}/features", token=dev,
                     json_body={"feature": feature["lookup_key"]})
     user = str(uuid.uuid4())
-    user_token = token(secret, user, project)
+    user_token = bed.token(user, project)
     session = client.post(f"{API}/checkout-session", token=user_token, json_body={"price_id": price, **URLS}).json()
     requests.post(f"{emulator_url}/_emulator/checkout/{session['session_id']}/pay", json={"card": "4242424242424242"},
                   timeout=10)
@@ -116,18 +108,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args(argv)
-    aws, emulator, secret = start_services()
-    try:
+    with start_testbed() as bed:
         from paykit import aws as paykit_aws
 
-        queues = aws.create_queues("paykit-bench")
-        os.environ["QUEUE_URL"] = queues["WebhookQueue"]
-        outbox = StreamPoller(aws, "paykit-bench", dlq_url=queues["OutboxDeadLetterQueue"])
-        from paykit.settings import get_settings
-
-        get_settings.cache_clear()
+        outbox = StreamPoller(bed.aws, bed.environment["TABLE_NAME"], dlq_url=bed.aws.queue_urls["OutboxDeadLetterQueue"])
         client = HandlerClient()
-        world = setup(client, emulator.url, secret)
+        world = setup(client, bed)
         counter: Counter[str] = Counter()
         paykit_aws.client("dynamodb").meta.events.register("before-call.dynamodb",
                                                            lambda model, **_: counter.update([model.name]))
@@ -157,7 +143,7 @@ def main(argv: list[str] | None = None) -> dict:
         delivered = deliver_reports(outbox, duplicate_every=10)
         report_seconds = time.perf_counter() - started
         used = client.get(f"{API}/check", token=world["user_token"], query={"feature": "exports"}).json()["used"]
-        metered = metered_total(emulator.url, world)
+        metered = metered_total(bed.emulator.url, world)
         unique = args.calls
         print()
         print(f"usage: {sent} calls ({sent - unique} retries with the same key) in {usage_seconds:.0f} s "
@@ -176,9 +162,6 @@ def main(argv: list[str] | None = None) -> dict:
                                                          "report_seconds": report_seconds}}
         write_results("entitlements", results)
         return results
-    finally:
-        emulator.stop()
-        aws.stop()
 
 
 if __name__ == "__main__":

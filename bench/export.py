@@ -12,68 +12,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
 import uuid
 from typing import Any
 
-import jwt
-
 from bench.common import table, write_results
-from bench.lists import seed_items
-from local.aws_local import MotoAws, apply_environment
 from local.handler_client import HandlerClient
+from local.testbed import Testbed, seed_items, start_testbed
 from scripts.export import export, export_path
 
 CHUNK = 1000
 GOAL_RATIO = 1.5  # peak memory at the largest size over the smallest
-
-
-class MotoProcess(MotoAws):
-    """moto server in a child process: its memory and CPU stay out of this process's measurements."""
-
-    def start(self) -> "MotoProcess":
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        # The local stack's own moto server (local/aws_local.py: serialised DynamoDB requests, partition queries).
-        serve = (f"import time; from local.aws_local import MotoAws; MotoAws('127.0.0.1', {port}).start(); "
-                 "time.sleep(10**9)")
-        self._process = subprocess.Popen([sys.executable, "-c", serve], stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
-        self.endpoint_url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("moto server did not start")
-
-    def stop(self) -> None:
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # werkzeug may still be answering a whole-table Query
-            self._process.kill()
-            self._process.wait()
-
-
-def start_moto() -> tuple[MotoProcess, str]:
-    import secrets
-
-    aws = MotoProcess().start()
-    jwt_secret = secrets.token_urlsafe(32)
-    apply_environment({**aws.environment(), "TABLE_NAME": "paykit-bench", "SECRET_PREFIX": "paykit/bench",
-                       "AUTH_MODE": "hs256", "JWT_SECRET": jwt_secret, "POWERTOOLS_TRACE_DISABLED": "true",
-                       "POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_NAMESPACE": "PayKit",
-                       "POWERTOOLS_SERVICE_NAME": "paykit"})
-    aws.create_table("paykit-bench")
-    return aws, jwt_secret
 
 
 class DynamoClock:
@@ -97,11 +48,11 @@ class DynamoClock:
         self.seconds += time.perf_counter() - self._started
 
 
-def run_size(client: HandlerClient, jwt_secret: str, n: int, clock: DynamoClock) -> dict[str, Any]:
+def run_size(client: HandlerClient, bed: Testbed, n: int, clock: DynamoClock) -> dict[str, Any]:
     from bench.lists import build_records
 
     owner = f"bench-export-{n}-{uuid.uuid4().hex[:6]}"
-    token = jwt.encode({"sub": owner, "type": "access", "exp": int(time.time()) + 7200}, jwt_secret, "HS256")
+    token = bed.token(owner)
     project = client.post("/api/v1/projects/", token=token, json_body={"name": f"export {n}"}).json()["id"]
     started = time.monotonic()
     from datetime import datetime, timedelta, timezone
@@ -141,19 +92,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated numbers of rows")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    from botocore.config import Config
-    from paykit import aws as paykit_aws
-
-    # moto's whole-table GSI reads are slow at 100,000 rows; the service's 5 s read timeout is about DynamoDB.
-    paykit_aws._CONFIG = paykit_aws._CONFIG.merge(Config(read_timeout=600))
-    paykit_aws.client.cache_clear()
-    aws, jwt_secret = start_moto()
-    try:
+    # moto in a process of its own (the local stack's server), so that its memory stays out of the peak.
+    with start_testbed(emulator=False, moto_process=True) as bed:
         client = HandlerClient()
         clock = DynamoClock()
-        results = {n: run_size(client, jwt_secret, n, clock) for n in sizes}
-    finally:
-        aws.stop()
+        results = {n: run_size(client, bed, n, clock) for n in sizes}
     rows = [[n, r["chunks"], r["dynamodb_calls"], r["seconds"], r["rows_per_second"],
              r["rows_per_second_without_dynamodb"], r["peak_kib"], r["file_kib"]] for n, r in results.items()]
     ratio = results[sizes[-1]]["peak_kib"] / max(1, results[sizes[0]]["peak_kib"])

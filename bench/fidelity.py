@@ -1,6 +1,7 @@
 """`python -m bench.fidelity`: the Stripe emulator against the pinned SDK's types (issue 12, items 1-2), as figures."""
 from __future__ import annotations
 
+import argparse
 import sys
 
 from bench.common import write_results
@@ -19,6 +20,7 @@ from tests.emulator.support import Emu, Receiver
 
 
 def main(argv: list[str] | None = None) -> Report:
+    argparse.ArgumentParser(description=__doc__).parse_args(argv)
     server = EmulatorServer(host="127.0.0.1", port=0, delivery_backoff=0.05, delivery_max_attempts=4,
                             delivery_timeout=3.0)
     server.start()

@@ -12,11 +12,9 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-import jwt
-
-from bench.aws_calls import start_services
 from bench.common import table, write_results
 from local.handler_client import HandlerClient
+from local.testbed import Testbed, seed_items, start_testbed
 
 PAGE_SIZE = 50
 GOAL_RATIO = 1.2
@@ -101,31 +99,12 @@ def seed(project_id: str, owner: str, n: int) -> float:
     return time.monotonic() - started
 
 
-def seed_items(items: list[dict]) -> None:
-    """BatchWriteItem, 25 items a call, retrying unprocessed ones."""
-    from paykit.store.table import default_table, serialize
-
-    table = default_table()
-
-    def write(chunk: list[dict]) -> None:
-        request = {table.name: [{"PutRequest": {"Item": serialize(i)}} for i in chunk]}
-        for _ in range(20):
-            request = table.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-            if not request:
-                return
-        raise RuntimeError("unprocessed items left")
-
-    # One writer: moto server is not thread-safe under concurrent batch writes to one table.
-    for i in range(0, len(items), 25):
-        write(items[i:i + 25])
-
-
-def run_size(client: HandlerClient, jwt_secret: str, n: int, meter: Meter) -> dict[str, dict[str, int]]:
+def run_size(client: HandlerClient, bed: Testbed, n: int, meter: Meter) -> dict[str, dict[str, int]]:
     from paykit.store import keys, paging
     from paykit.store.table import default_table
 
     owner = f"bench-{n}-{uuid.uuid4().hex[:6]}"
-    token = jwt.encode({"sub": owner, "type": "access", "exp": int(time.time()) + 7200}, jwt_secret, "HS256")
+    token = bed.token(owner)
     project = client.post("/api/v1/projects/", token=token, json_body={"name": f"bench {n}"}).json()["id"]
     seconds = seed(project, owner, n)
     print(f"seeded {n} subscriptions + {n} payments in {seconds:.0f} s")
@@ -164,21 +143,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated numbers of subscriptions")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    # moto answers a GSI Query by reading the whole table: at 100,000 records that is slower than the service's
-    # 5 s read timeout, which is about the emulator and not about DynamoDB. Only the counts are measured here.
-    from botocore.config import Config
-    from paykit import aws as paykit_aws
-
-    paykit_aws._CONFIG = paykit_aws._CONFIG.merge(Config(read_timeout=600))
-    paykit_aws.client.cache_clear()
-    aws, emulator, jwt_secret = start_services()
-    try:
+    with start_testbed() as bed:
         client = HandlerClient()
         meter = Meter()
-        results = {n: run_size(client, jwt_secret, n, meter) for n in sizes}
-    finally:
-        emulator.stop()
-        aws.stop()
+        results = {n: run_size(client, bed, n, meter) for n in sizes}
     small, large = results[sizes[0]], results[sizes[-1]]
     rows = []
     for name in [k for k in small if k != "deep page number"]:

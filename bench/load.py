@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,8 +29,9 @@ import requests
 import stripe
 
 from bench.common import table, write_results
+from local.stack import TABLE_NAME
+from local.testbed import RunningStack
 
-ROOT = Path(__file__).resolve().parents[1]
 API = "/api/v1/payments/stripe"
 GOOD_CARD = "4242424242424242"
 RETURN_URL = "http://localhost:3000/billing"
@@ -380,47 +377,14 @@ def route_table(samples: list[Sample], seconds: float) -> list[list[Any]]:
 # ---------------------------------------------------------------------- the stack for the benchmark
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def spawn_stack(log: Path) -> tuple[subprocess.Popen, Target]:
-    """`python -m local.stack` on free loopback ports, as `make run` starts it; returns once it is serving."""
-    port, emulator_port = _free_port(), _free_port()
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'paykit'}{os.pathsep}{ROOT}", "PYTHONUNBUFFERED": "1"}
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "local.stack", "--port", str(port), "--emulator-port",
-                                    str(emulator_port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while "Ctrl-C stops everything" not in log.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"local stack did not start:\n{log.read_text()}")
-        time.sleep(0.2)
-    url = f"http://127.0.0.1:{port}"
-    return process, Target(url, f"http://127.0.0.1:{emulator_port}", stack_token(url), stack_table(log.read_text()))
-
-
-def stack_token(url: str) -> Callable[..., str]:
-    def token(role: str = "developer", sub: str = "demo-developer", project_id: str | None = None) -> str:
-        body = {"role": role, "sub": sub, **({"project_id": project_id} if project_id else {})}
-        return _ok(requests.post(f"{url}/_local/token", json=body, timeout=30)).json()["token"]
-    return token
-
-
-def stack_table(output: str) -> Any:
-    """The stack's table in its moto server, whose address the stack prints."""
+def stack_table(moto_url: str) -> Any:
+    """The stack's table in its moto server."""
     import boto3
     from paykit.store.table import Table
 
-    moto = re.search(r"AWS \(moto\)\s+(\S+)", output)
-    if not moto:
-        raise RuntimeError(f"no moto address in the stack's output:\n{output}")
-    client = boto3.client("dynamodb", endpoint_url=moto.group(1), region_name="us-east-1",
+    client = boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1",
                           aws_access_key_id="testing", aws_secret_access_key="testing")
-    return Table(client, "paykit-local")
+    return Table(client, TABLE_NAME)
 
 
 def report(result: LoadResult) -> dict[str, Any]:
@@ -459,16 +423,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="seconds to wait for every webhook to be recorded")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        process, target = spawn_stack(Path(tmp) / "stack.log")
+        stack = RunningStack(Path(tmp) / "stack.log").start(timeout=60)  # `python -m local.stack`, as `make run`
         try:
+            target = Target(stack.url, stack.emulator_url, stack.token, stack_table(stack.moto_url))
             result = run(target, args.users, args.developers, args.projects, args.duration, args.settle_timeout,
                          args.think)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stack.stop()
     payload = report(result)
     write_results("load", payload)
     return payload

@@ -26,11 +26,10 @@ from typing import Any, Callable
 
 import requests
 
-from bench.aws_calls import start_services
 from bench.checkout_calls import StripeCounter
 from bench.common import table as text_table
 from bench.common import write_results
-from local.aws_local import apply_environment
+from local.testbed import seed_items, start_testbed
 
 PROJECTS_PER_DEVELOPER = 10
 SHARED_ACCOUNTS = 10
@@ -43,7 +42,6 @@ class Bench:
         self.aws = aws
         self.emulator = emulator
         self.slow_seconds = slow_seconds
-        self.ddb = aws.client("dynamodb")
         self.secrets = aws.client("secretsmanager")
         self.sqs = aws.client("sqs")
         self.settings = get_settings()
@@ -69,8 +67,6 @@ class Bench:
         from paykit.metrics import contribution, day_contribution
         from paykit.secrets import stripe_secret_name
         from paykit.store import keys
-        from paykit.store.table import serialize
-
         started = time.perf_counter()
         items: list[dict[str, Any]] = []
         now = datetime.now(timezone.utc)
@@ -118,30 +114,23 @@ class Bench:
         for (owner, day), sums in developer_sums.items():
             key = keys.developer_day(owner, "test", day) if day else keys.developer_counters(owner, "test")
             items.append({**key, "type": "counters", **sums})
-        for start in range(0, len(items), 25):
-            request = {self.settings.table_name: [{"PutRequest": {"Item": serialize(i)}} for i in items[start:start + 25]]}
-            while request:
-                request = self.ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+        seed_items(items)
         return time.perf_counter() - started
 
     def mark_changed(self, share: float) -> int:
         """Dirty marks, as the processor writes them, for `share` of the projects (the day's activity)."""
         from paykit.store import dirty
-        from paykit.store.table import serialize
 
         chosen = self.projects[:max(1, int(len(self.projects) * share))]
         now = time.time()
-        for start in range(0, len(chosen), 25):
-            puts = []
-            for pid in chosen[start:start + 25]:
-                (mark,) = dirty.marks(pid, "test", [True], now)
-                body = mark["Update"]
-                values = body["ExpressionAttributeValues"]
-                puts.append({"PutRequest": {"Item": serialize({**body["Key"], "project_id": values[":p"],
-                                                               "mode": values[":m"], "marked_at": values[":t"],
-                                                               "expires_at": values[":e"]})}})
-            self.ddb.batch_write_item(RequestItems={self.settings.table_name: puts})
-        return len(chosen)
+        marks = []
+        for pid in chosen:
+            (mark,) = dirty.marks(pid, "test", [True], now)
+            body = mark["Update"]
+            values = body["ExpressionAttributeValues"]
+            marks.append({**body["Key"], "project_id": values[":p"], "mode": values[":m"], "marked_at": values[":t"],
+                          "expires_at": values[":e"]})
+        return seed_items(marks)
 
     # ------------------------------------------------------------------ passes
 
@@ -295,18 +284,11 @@ def main(argv: list[str] | None = None) -> dict:
                         help="which passes to run (the full recount on moto grows with N squared: its index "
                              "Query walks the whole table)")
     args = parser.parse_args(argv)
-    aws, emulator, _ = start_services()
-    try:
-        queues = aws.create_queues("paykit-bench")
-        apply_environment({"QUEUE_URL": queues["WebhookQueue"], "WORK_QUEUE_URL": queues["WorkQueue"],
-                           "WORK_RETRY_BASE_SECONDS": "1", "STRIPE_MAX_NETWORK_RETRIES": "0",
-                           "STRIPE_TIMEOUT_SECONDS": str(args.slow_seconds + 5)})
-        bench = Bench(aws, emulator, args.slow_seconds)
+    with start_testbed(WORK_RETRY_BASE_SECONDS="1", STRIPE_MAX_NETWORK_RETRIES="0",
+                       STRIPE_TIMEOUT_SECONDS=str(args.slow_seconds + 5)) as bed:
+        bench = Bench(bed.aws, bed.emulator, args.slow_seconds)
         rows = [row for size in (int(s) for s in args.sizes.split(",")) for row in
                 run_size(bench, size, args.workers, args.changed, tuple(args.passes.split(",")))]
-    finally:
-        emulator.stop()
-        aws.stop()
     print(text_table(["N", "pass", "how", "wall s", "units", "Stripe calls/project", "slowest unit s",
                       "median done s", "last done s"],
                      [[r["projects"], r["pass"], r["how"], r["wall_s"], r["units"], r["stripe_calls_per_project"],

@@ -3,20 +3,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
 from collections import Counter
 from typing import Any
 
-import jwt
-import requests
-
-from bench.aws_calls import CallCounter, start_services
+from bench.aws_calls import CallCounter
 from bench.common import table, write_results
 from local.handler_client import HandlerClient
 from local.queue_poller import QueuePoller
-from tests.stripe_events import body_of, charge, checkout_session, event, invoice, signature_header, subscription
+from local.stripe_events import body_of, charge, checkout_session, event, invoice, signature_header, subscription
+from local.testbed import Testbed, start_testbed
 
 T0 = 1_780_000_000
 WHSEC = "whsec_" + "B" * 32
@@ -53,22 +50,17 @@ def expected_counters(subscriptions: int) -> dict[str, int]:
 
 
 def run(total: int, seed: int = 5) -> dict[str, Any]:
-    aws, emulator, jwt_secret = start_services()
-    try:
-        queue_url = aws.create_queues("paykit-bench")["WebhookQueue"]
-        os.environ["QUEUE_URL"] = queue_url  # before the receiver's cold start
-        return _run(total, seed, aws, emulator, jwt_secret, queue_url)
-    finally:
-        emulator.stop()
-        aws.stop()
+    with start_testbed() as bed:
+        return _run(total, seed, bed)
 
 
-def _run(total: int, seed: int, aws: Any, emulator: Any, jwt_secret: str, queue_url: str) -> dict[str, Any]:
+def _run(total: int, seed: int, bed: Testbed) -> dict[str, Any]:
     from paykit.store import keys
     from paykit.store.table import batch_get, default_table
 
-    token = jwt.encode({"sub": "bench-dev", "type": "access", "exp": int(time.time()) + 3600}, jwt_secret, "HS256")
-    account = requests.post(f"{emulator.url}/_emulator/accounts", json={}, timeout=10).json()
+    aws, queue_url = bed.aws, bed.environment["QUEUE_URL"]
+    token = bed.token("bench-dev")
+    account = bed.stripe_account()
     client = HandlerClient()
     project = client.post("/api/v1/projects/", token=token, json_body={"name": "bench"}).json()["id"]
     client.put(f"/api/v1/payments/stripe/projects/{project}/config", token=token,

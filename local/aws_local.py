@@ -225,6 +225,7 @@ class MotoAws:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = _MotoServer(ip_address=host, port=port, verbose=False)
         self.endpoint_url = ""
+        self.queue_urls: dict[str, str] = {}  # every queue create_queues made, by the template's logical id
 
     def start(self) -> "MotoAws":
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per AWS call
@@ -266,7 +267,7 @@ class MotoAws:
                     {"deadLetterTargetArn": arns[spec.dead_letter_queue], "maxReceiveCount": spec.max_receive_count})
             name = f"{prefix}-{spec.logical_id}" + (".fifo" if spec.fifo else "")
             url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-            urls[spec.logical_id] = url
+            urls[spec.logical_id] = self.queue_urls[spec.logical_id] = url
             arns[spec.logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
                 "Attributes"]["QueueArn"]
         return urls

@@ -11,13 +11,11 @@ import os
 import secrets
 import signal
 import threading
-import time
 from typing import Any
 
-import jwt
 from stripe_emulator import EmulatorServer
 
-from local.aws_local import MotoAws, apply_environment
+from local.aws_local import MotoAws
 from local.dashboard import dashboard_routes
 from local.demo import seed_history
 from local.gateway import Gateway
@@ -25,6 +23,7 @@ from local.openapi import docs_route, openapi_route
 from local.queue_poller import QueuePoller
 from local.schedules import ScheduleRunner
 from local.stream_poller import StreamPoller
+from local.testbed import configure_service, make_token
 
 TABLE_NAME = "paykit-local"
 
@@ -55,26 +54,13 @@ class LocalStack:
                   **dashboard_routes(),
                   ("GET", "/openapi.json"): openapi_route, ("GET", "/docs"): docs_route}
         self.gateway = Gateway(self._host, self._gateway_port, extra_routes=routes)
-        apply_environment({
-            **self.aws.environment(),
-            "TABLE_NAME": TABLE_NAME,
-            "SECRET_PREFIX": "paykit/local",
-            "STAGE": "local",
-            "AUTH_MODE": "hs256",
-            "JWT_SECRET": self.jwt_secret,
-            "STRIPE_API_BASE": self.emulator.url,
-            "STRIPE_MAX_NETWORK_RETRIES": "1",
-            "PUBLIC_API_BASE_URL": self.gateway.url,
-            "POWERTOOLS_SERVICE_NAME": "paykit",
-            "POWERTOOLS_METRICS_NAMESPACE": "PayKit",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-        })
-        self.aws.create_table(TABLE_NAME)
-        # Queues from template.yaml; the receiver reads QUEUE_URL at its cold start (the first delivery).
-        self.queues = self.aws.create_queues(TABLE_NAME)
-        apply_environment({"QUEUE_URL": self.queues["WebhookQueue"], "WORK_QUEUE_URL": self.queues["WorkQueue"],
-                           "WORK_RETRY_BASE_SECONDS": "2"})
+        # The table and queues from template.yaml; the receiver reads QUEUE_URL at its cold start (first delivery).
+        configure_service(
+            self.aws, table_name=TABLE_NAME, secret_prefix="paykit/local", jwt_secret=self.jwt_secret,
+            stripe_api_base=self.emulator.url, STAGE="local", STRIPE_MAX_NETWORK_RETRIES="1",
+            PUBLIC_API_BASE_URL=self.gateway.url, WORK_RETRY_BASE_SECONDS="2",
+            POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
+        self.queues = self.aws.queue_urls
         self.gateway.start()
         # Lambda's SQS event source: a failed event is received again after 5 s (not 180) and reaches the DLQ
         # after 5 receives, as deployed.
@@ -107,11 +93,9 @@ class LocalStack:
             return 422, {"detail": "Send {\"function\": \"reconciler\"|\"stats_refresher\", \"payload\": {...}}"}
 
     def token(self, role: str = "developer", sub: str = "demo-developer", project_id: str | None = None,
-                  lifetime_seconds: int = 12 * 3600) -> str:
-        claims: dict[str, Any] = {"sub": sub, "type": "access", "role": role, "exp": int(time.time()) + lifetime_seconds}
-        if role == "end_user":
-            claims["project_id"] = project_id
-        return jwt.encode(claims, self.jwt_secret, algorithm="HS256")
+              lifetime_seconds: int = 12 * 3600) -> str:
+        return make_token(self.jwt_secret, sub, project_id if role == "end_user" else None, role=role,
+                          lifetime_seconds=lifetime_seconds)
 
     def _token_route(self, request: dict[str, Any]) -> tuple[int, Any]:
         try:

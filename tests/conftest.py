@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Iterator
 import pytest
 import requests
 
-from local.aws_local import MotoAws, apply_environment
-from tests.support import HandlerClient, make_token, reset_service_caches
+from local.aws_local import MotoAws
+from local.handler_client import HandlerClient
+from local.testbed import configure_service, make_token, start_emulator
 
 if TYPE_CHECKING:
     from local.stream_poller import StreamPoller
@@ -32,10 +33,7 @@ def moto_aws() -> Iterator[MotoAws]:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator["EmulatorServer"]:
-    from stripe_emulator import EmulatorServer
-
-    server = EmulatorServer(host="127.0.0.1", port=0, delivery_backoff=0.05)
-    server.start()
+    server = start_emulator(delivery_backoff=0.05)
     yield server
     server.stop()
 
@@ -43,30 +41,11 @@ def emulator() -> Iterator["EmulatorServer"]:
 @pytest.fixture(scope="session")
 def service_env(moto_aws: MotoAws, emulator: "EmulatorServer") -> dict[str, str]:
     """The environment the handlers read at cold start, pointing at moto and the emulator."""
-    env = {
-        **moto_aws.environment(),
-        "TABLE_NAME": TABLE_NAME,
-        "SECRET_PREFIX": SECRET_PREFIX,
-        "AUTH_MODE": "hs256",
-        "JWT_SECRET": JWT_SECRET,
-        "STRIPE_API_BASE": emulator.url,
-        "STRIPE_MAX_NETWORK_RETRIES": "1",
-        "STRIPE_TIMEOUT_SECONDS": "3",
-        "POWERTOOLS_SERVICE_NAME": "paykit",
-        "POWERTOOLS_METRICS_NAMESPACE": "PayKit",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "INFO",
-    }
-    moto_aws.create_table(TABLE_NAME)
-    queues = moto_aws.create_queues(TABLE_NAME)
-    env["QUEUE_URL"] = queues["WebhookQueue"]
-    env["DEAD_LETTER_QUEUE_URL"] = queues["WebhookDeadLetterQueue"]  # tests only: where poison events end up
-    env["WORK_QUEUE_URL"] = queues["WorkQueue"]
-    env["WORK_DEAD_LETTER_QUEUE_URL"] = queues["WorkDeadLetterQueue"]  # tests only: scopes that failed 8 times
-    env["WORK_RETRY_BASE_SECONDS"] = "1"  # a throttled scope comes back within seconds, not 30 s
-    apply_environment(env)
-    reset_service_caches()
-    return env
+    return configure_service(
+        moto_aws, table_name=TABLE_NAME, secret_prefix=SECRET_PREFIX, jwt_secret=JWT_SECRET,
+        stripe_api_base=emulator.url, STRIPE_MAX_NETWORK_RETRIES="1", STRIPE_TIMEOUT_SECONDS="3",
+        POWERTOOLS_LOG_LEVEL="INFO",
+        WORK_RETRY_BASE_SECONDS="1")  # a throttled scope comes back within seconds, not 30 s
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from tests.faults.conftest import failed_records
 from tests.integration.test_checkout import CHECKOUT, OK_URLS, make_shop
 from tests.integration.test_event_processor import counters, sqs_batch
 from tests.integration.test_webhook_receiver import WHSEC, a_event, configured, drain, post  # noqa: F401
-from tests.stripe_events import body_of, event, invoice, signature_header
+from local.stripe_events import body_of, event, invoice, signature_header
 from tests.support import reset_service_caches
 
 BASE = "/api/v1/payments/stripe"

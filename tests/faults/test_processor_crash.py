@@ -17,7 +17,7 @@ from paykit.store import keys
 from paykit.store.table import default_table
 from tests.integration.test_event_processor import counters
 from tests.integration.test_webhook_receiver import drain
-from tests.stripe_events import body_of, event, invoice
+from local.stripe_events import body_of, event, invoice
 
 T0 = 1_780_000_000
 VISIBILITY_SECONDS = 2  # only how long the batch stays hidden after the kill

@@ -11,7 +11,7 @@ from paykit.store.table import default_table
 from tests.faults.conftest import failed_records, stripe_fault
 from tests.integration.test_checkout import CHECKOUT, OK_URLS, Shop, make_shop, subscribe
 from tests.integration.test_event_processor import sqs_batch
-from tests.stripe_events import event, subscription
+from local.stripe_events import event, subscription
 
 BASE = "/api/v1/payments/stripe"
 # Longer than the 1 s client timeout of the fault tests, so both attempts of the SDK time out.

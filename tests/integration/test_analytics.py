@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.integration.test_lists import DAY, NOW, deliver, get, new_project, pay_event, sub_event
-from tests.stripe_events import charge, event
+from local.stripe_events import charge, event
 
 URL = "/api/v1/payments/stats/timeseries"
 D = date(*time.gmtime(NOW)[:3])  # today, UTC

@@ -7,7 +7,7 @@ import uuid
 from paykit.processor import EventProcessor, GatewayReader
 from paykit.store.table import default_table
 from tests.integration.test_event_processor import deliver, lifecycle, stored_state
-from tests.stripe_events import body_of
+from local.stripe_events import body_of
 
 ROUNDS = 4
 

@@ -11,7 +11,7 @@ from paykit.store import keys
 from scripts.redrive_dlq import redrive
 from tests.integration.test_event_log import paid_invoice  # noqa: F401 - fixture
 from tests.integration.test_event_processor import T0, counters, item
-from tests.stripe_events import body_of, event, invoice, signature_header, subscription
+from local.stripe_events import body_of, event, invoice, signature_header, subscription
 
 WHSEC = "whsec_" + "D" * 32
 

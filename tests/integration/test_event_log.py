@@ -8,7 +8,7 @@ import stripe
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.integration.test_event_processor import T0, counters, deliver, item, lifecycle
-from tests.stripe_events import event, invoice
+from local.stripe_events import event, invoice
 from paykit.store import keys
 
 

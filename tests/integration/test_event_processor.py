@@ -13,7 +13,7 @@ from local import lambda_host
 from paykit.processor import EventProcessor, record_id
 from paykit.store import keys
 from paykit.store.table import default_table
-from tests.stripe_events import body_of, charge, checkout_session, event, invoice, subscription
+from local.stripe_events import body_of, charge, checkout_session, event, invoice, subscription
 
 T0 = 1_780_000_000
 VOLATILE = {"version", "processed_at"}

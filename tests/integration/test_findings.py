@@ -16,7 +16,7 @@ from tests.conftest import SECRET_PREFIX
 from tests.integration.test_checkout import CHECKOUT, OK_URLS, Shop, make_shop, start_checkout, subscribe
 from tests.integration.test_event_processor import deliver
 from tests.integration.test_webhook_receiver import WHSEC, a_event, drain, post
-from tests.stripe_events import body_of, signature_header
+from local.stripe_events import body_of, signature_header
 
 BASE = "/api/v1/payments/stripe"
 DECLINE_ON_CHARGE = "4000000000000341"  # attaches, then every charge is declined

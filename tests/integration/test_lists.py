@@ -13,7 +13,7 @@ from paykit.services import stats
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.conftest import JWT_SECRET
-from tests.stripe_events import body_of, event, invoice, subscription
+from local.stripe_events import body_of, event, invoice, subscription
 from tests.support import make_token
 
 NOW = int(time.time())

@@ -12,7 +12,7 @@ from paykit.processor import record_id
 from paykit.store import keys
 from tests.integration.test_event_processor import T0, counters, deliver, item
 from tests.integration.test_lists import get, new_project, sub_event
-from tests.stripe_events import charge, checkout_session, event, invoice
+from local.stripe_events import charge, checkout_session, event, invoice
 
 
 def paid_invoice(project_id: str, n: int, billing_reason: str | None, *, total: int | None = None,

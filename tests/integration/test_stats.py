@@ -14,7 +14,7 @@ from paykit.store import keys
 from paykit.store.table import default_table
 from tests.integration.test_lists import DAY, NOW, deliver, get, new_project, pay_event, sub_event
 from tests.integration.test_scheduled_work import drain_work
-from tests.stripe_events import charge, event
+from local.stripe_events import charge, event
 
 
 class LogLines(logging.Handler):

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from local import lambda_host
-from tests.stripe_events import body_of, event, signature_header
+from local.stripe_events import body_of, event, signature_header
 from tests.support import HandlerClient
 
 WHSEC = "whsec_" + "Q" * 32

@@ -10,7 +10,7 @@ import pytest
 from local.template import http_routes
 from paykit.processor import default_processor
 from tests.security.conftest import World, assert_no_leak, concrete_path, tenant_snapshot
-from tests.stripe_events import body_of, event, signature_header, subscription
+from local.stripe_events import body_of, event, signature_header, subscription
 from tests.support import HandlerClient, Reply
 
 STRIPE = "/api/v1/payments/stripe"
