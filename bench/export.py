@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     # moto in a process of its own (the local stack's server), so that its memory stays out of the peak.
-    with start_testbed(emulator=False, moto_process=True) as bed:
+    # (its indexing of 100,000 rows takes longer than the service's 5 s read timeout, which is about DynamoDB).
+    with start_testbed(emulator=False, moto_process=True, AWS_READ_TIMEOUT_SECONDS="600") as bed:
         client = HandlerClient()
         clock = DynamoClock()
         results = {n: run_size(client, bed, n, clock) for n in sizes}

@@ -9,7 +9,10 @@ import boto3
 from botocore import exceptions as botocore_errors
 from botocore.config import Config
 
-# Fail fast and retry a little: a request path must finish well inside API Gateway's 30 s.
+from paykit.settings import get_settings
+
+# Fail fast and retry a little: a request path must finish well inside API Gateway's 30 s (the read timeout is
+# AWS_READ_TIMEOUT_SECONDS, 5 s by default).
 _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
 
@@ -25,8 +28,9 @@ def _session() -> boto3.session.Session:
 
 @lru_cache(maxsize=None)
 def client(service: str) -> Any:
+    config = _CONFIG.merge(Config(read_timeout=get_settings().aws_read_timeout_seconds))
     with _CLIENT_LOCK:  # a session is not thread-safe while it builds clients; the clients themselves are
-        return _session().client(service, config=_CONFIG)
+        return _session().client(service, config=config)
 
 
 # Codes that mean "AWS is busy or failing, try again later", on top of any 5xx answer.

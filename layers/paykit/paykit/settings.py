@@ -33,6 +33,10 @@ class Settings(BaseModel):
     stripe_timeout_seconds: float = 8.0
     stripe_max_network_retries: int = 2
 
+    # The AWS SDK's read timeout: 5 s fails fast inside API Gateway's 30 s. Raised only for local runs at size,
+    # where moto (not DynamoDB) takes seconds to index a table of 100,000 records (bench.lists, bench.export).
+    aws_read_timeout_seconds: float = Field(default=5.0, gt=0, le=900)
+
     secret_cache_seconds: int = 300
     max_body_bytes: int = 64 * 1024
     max_projects_per_developer: int = 100
