@@ -14,25 +14,15 @@ import random
 import time
 from typing import Any
 
-from bench.aws_calls import start_services
 from bench.common import table, write_results
 from bench.entitlements import API, deliver_reports, metered_total, setup
 from local.fault_proxy import FaultProxy
 from local.handler_client import HandlerClient
 from local.stream_poller import StreamPoller
+from local.testbed import reset_service_caches, start_testbed
 
 CONFLICT = {"code": "TransactionCanceledException", "extra": {"CancellationReasons": [
     {"Code": "None"}, {"Code": "TransactionConflict"}, {"Code": "None"}, {"Code": "None"}]}}
-
-
-def fresh_container() -> None:
-    """What a new Lambda container would build again: settings and clients (the fault proxy's endpoint)."""
-    from paykit import aws, processor
-    from paykit.settings import get_settings
-    from paykit.store.table import default_table
-
-    for cached in (get_settings, aws.client, default_table, processor.default_processor):
-        cached.cache_clear()
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -40,15 +30,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=18)
     args = parser.parse_args(argv)
-    aws, emulator, secret = start_services()
-    proxy = FaultProxy(aws.endpoint_url).start()
+    bed = start_testbed()
+    proxy = FaultProxy(bed.aws.endpoint_url).start()
     try:
-        queues = aws.create_queues("paykit-bench")
-        outbox = StreamPoller(aws, "paykit-bench", dlq_url=queues["OutboxDeadLetterQueue"])
+        outbox = StreamPoller(bed.aws, bed.environment["TABLE_NAME"],
+                              dlq_url=bed.aws.queue_urls["OutboxDeadLetterQueue"])
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.url  # PayKit's DynamoDB calls pass the fault proxy
-        fresh_container()
+        reset_service_caches()  # a new container: its clients go through the proxy
         client = HandlerClient()
-        world = setup(client, emulator.url, secret)
+        world = setup(client, bed)
         rng = random.Random(args.seed)
         calls = range(args.calls)
         retried = set(rng.sample(calls, args.calls // 10))
@@ -72,15 +62,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 outcomes[reply.status] = outcomes.get(reply.status, 0) + 1
                 if proxy.dead.is_set():  # the container died: the next attempt runs in a new one
                     proxy.clear()
-                    fresh_container()
+                    reset_service_caches()
         usage_seconds = time.perf_counter() - started
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB")
-        fresh_container()
+        reset_service_caches()
         started = time.perf_counter()
         delivered = deliver_reports(outbox, duplicate_every=10)
         report_seconds = time.perf_counter() - started
         used = client.get(f"{API}/check", token=world["user_token"], query={"feature": "exports"}).json()["used"]
-        metered = metered_total(emulator.url, world)
+        metered = metered_total(bed.emulator.url, world)
         unique = args.calls
         print(f"usage under faults: {sent} requests for {unique} calls in {usage_seconds:.0f} s "
               f"({sent / usage_seconds:.0f}/s): {len(retried)} retried, {conflicts} with injected conflicts, "
@@ -99,8 +89,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return results
     finally:
         proxy.stop()
-        emulator.stop()
-        aws.stop()
+        bed.stop()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from paykit.store import keys
 from paykit.stripe_objects import payment_intent_of
 from tests.integration.test_event_processor import T0, deliver, item, project_id  # noqa: F401
 from tests.integration.test_webhook_receiver import WHSEC, a_event, configured, drain, post  # noqa: F401
-from tests.stripe_events import body_of, event, invoice, signature_header
+from local.stripe_events import body_of, event, invoice, signature_header
 
 
 def test_an_event_of_a_connected_account_changes_nothing_of_the_platforms_project(project_id):
