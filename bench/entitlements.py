@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> dict:
     with start_testbed() as bed:
         from paykit import aws as paykit_aws
 
-        outbox = StreamPoller(bed.aws, bed.environment["TABLE_NAME"], dlq_url=bed.aws.queue_urls["OutboxDeadLetterQueue"])
+        outbox = StreamPoller(bed.aws, bed.environment["TABLE_NAME"],
+                              dlq_url=bed.aws.queue_urls["OutboxDeadLetterQueue"])
         client = HandlerClient()
         world = setup(client, bed)
         counter: Counter[str] = Counter()

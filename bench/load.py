@@ -377,6 +377,11 @@ def route_table(samples: list[Sample], seconds: float) -> list[list[Any]]:
 # ---------------------------------------------------------------------- the stack for the benchmark
 
 
+def target(stack: RunningStack) -> Target:
+    """The benchmark's view of a running local stack."""
+    return Target(stack.url, stack.emulator_url, stack.token, stack_table(stack.moto_url))
+
+
 def stack_table(moto_url: str) -> Any:
     """The stack's table in its moto server."""
     import boto3
@@ -425,9 +430,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         stack = RunningStack(Path(tmp) / "stack.log").start(timeout=60)  # `python -m local.stack`, as `make run`
         try:
-            target = Target(stack.url, stack.emulator_url, stack.token, stack_table(stack.moto_url))
-            result = run(target, args.users, args.developers, args.projects, args.duration, args.settle_timeout,
-                         args.think)
+            result = run(target(stack), args.users, args.developers, args.projects, args.duration,
+                         args.settle_timeout, args.think)
         finally:
             stack.stop()
     payload = report(result)

@@ -5,7 +5,7 @@ from typing import Iterator
 
 import pytest
 
-from local.testbed import RunningStack
+from local.testbed import ROOT, RunningStack, free_port  # noqa: F401 (ROOT, free_port: for the e2e tests)
 from tests.secret_scan import GATEWAYS, SCANNER
 
 

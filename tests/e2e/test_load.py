@@ -14,8 +14,7 @@ USERS = 50  # the issue's 50 concurrent end users; bench.load runs the same with
 
 @pytest.fixture(scope="module")
 def target(local_stack: RunningStack) -> load.Target:
-    return load.Target(local_stack.url, local_stack.emulator_url, local_stack.token,
-                       load.stack_table(local_stack.output()))
+    return load.target(local_stack)
 
 
 def test_a_burst_of_connections_is_served_without_resets(target: load.Target) -> None:
