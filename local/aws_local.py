@@ -18,6 +18,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
+from local import moto_expressions
 from local.template import queues, table_definition, ttl_attribute
 
 DUMMY_CREDENTIALS = {
@@ -213,6 +214,7 @@ class _MotoServer(ThreadedMotoServer):
         _install_cheap_sqs_clock()
         _install_partition_queries()
         _install_filtered_streams()
+        moto_expressions.install()
         app = _OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
