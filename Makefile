@@ -77,6 +77,10 @@ sdk: sdk-deps
 test: $(SITE_PTH) $(SAMVENV)/.installed browser sdk-deps
 	$(PYTHON) -m pytest -q -n 2 tests
 
+# The inner loop: the unit and emulator tests only (about 30 s on 2 cores); `make test` runs everything.
+quick: $(SITE_PTH)
+	$(PYTHON) -m pytest -q -n 2 tests/unit tests/emulator
+
 lint: $(SITE_PTH) $(SAMVENV)/.installed
 	$(SAMVENV)/bin/sam validate --lint
 	$(VENV)/bin/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
