@@ -75,7 +75,7 @@ sdk: sdk-deps
 	  --output-path $(PY_SDK)/paykit_client/generated --overwrite
 
 test: $(SITE_PTH) $(SAMVENV)/.installed browser sdk-deps
-	$(PYTHON) -m pytest -q -n 2 tests
+	$(PYTHON) -m pytest -q -n 2 --dist loadfile tests
 
 # The inner loop: the unit and emulator tests only (about 30 s on 2 cores); `make test` runs everything.
 quick: $(SITE_PTH)

@@ -18,6 +18,7 @@ from paykit.processor import HANDLERS
 from tests.conftest import JWT_SECRET
 from tests.support import make_token
 
+
 STRIPE_SAMPLES = EVENTS_DIR / "stripe"
 # Subscription events that end or schedule the end of the subscription go last, after the routes that need it live.
 STRIPE_ORDER = sorted(HANDLERS, key=lambda t: (t in ("customer.subscription.updated", "customer.subscription.deleted"),
