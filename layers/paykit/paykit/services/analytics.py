@@ -132,7 +132,6 @@ def _summary(rows: list[dict[str, Any]], first: date, last: date) -> Summary:
     start_mrr = rows[0]["mrr_end"] - rows[0]["net_new"]
     start_customers = rows[0]["customers_end"] - rows[0]["new_customers"] + rows[0]["churned_customers"]
     end_mrr, end_customers = rows[-1]["mrr_end"], rows[-1]["customers_end"]
-    days = (last - first).days + 1
     # Rates per 30 days over what the range held on average (docs/metrics.md): each day counts the customers and
     # the MRR it had at its start plus what it gained, so a range that starts from nothing still has a rate.
     customer_days = sum(r["customers_end"] + r["churned_customers"] for r in rows)
