@@ -23,7 +23,6 @@ from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
 
-MAPPING_ATTEMPTS = 4  # a transaction conflict on the mapping (two first checkouts at once) is read again
 
 
 def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
@@ -35,12 +34,10 @@ def ensure_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
     existing = customer_of(table, scope)
     if existing:
         return existing
-    for _ in range(MAPPING_ATTEMPTS):
-        try:
-            return _create_customer(scope, table, gateway)
-        except TransactionConflict:
-            continue  # a concurrent first checkout holds the mapping's items: read again, then map or take theirs
-    raise ServiceUnavailable("The customer is being created by another request; retry")
+    try:  # the store resends a conflicted mapping transaction itself; a racer's won mapping is then a condition
+        return _create_customer(scope, table, gateway)
+    except TransactionConflict as exc:
+        raise ServiceUnavailable("The customer is being created by another request; retry") from exc
 
 
 def _create_customer(scope: Scope, table: Table, gateway: StripeGateway) -> str:
