@@ -106,14 +106,17 @@ _WEBHOOK_INPUT = {
                     "content": {"application/json": {"schema": {"type": "object", "title": "StripeEvent"}}}},
 }
 
-# Routes whose handler reads the client's Idempotency-Key header itself (decision 16), so no resolver declares it.
+# Routes whose handler reads the client's Idempotency-Key header itself (decisions 16 and 32), so no resolver
+# declares it; usage requires it (without it a retry after a lost answer would count twice).
 _IDEMPOTENT_ROUTES = {f"POST /api/v1/payments/stripe/{name}" for name in (
     "checkout-session", "customer-portal", "cancel-subscription", "update-subscription", "resume-subscription",
     "usage")}
+_KEY_REQUIRED_ROUTES = {"POST /api/v1/payments/stripe/usage"}
 _IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key", "in": "header", "required": False,
-    "description": "A retry with the same key (same user, project and mode) gets the first request's result and "
-                   "changes nothing more in Stripe; other parameters under a used key are a 409",
+    "description": "A retry with the same key and body (same user, project and mode) gets the first request's "
+                   "answer and changes nothing more; the same key with another body is a 422, and a retry while "
+                   "the first is still in progress a 409",
     "schema": {"type": "string"},
 }
 
@@ -196,7 +199,8 @@ def _operation(route: Route, operation: dict[str, Any]) -> dict[str, Any]:
         operation["parameters"] = [*operation.get("parameters", []), *copy.deepcopy(_WEBHOOK_INPUT["parameters"])]
         operation["requestBody"] = copy.deepcopy(_WEBHOOK_INPUT["requestBody"])
     if route.route_key in _IDEMPOTENT_ROUTES:
-        operation["parameters"] = [*operation.get("parameters", []), dict(_IDEMPOTENCY_HEADER)]
+        header = {**_IDEMPOTENCY_HEADER, "required": route.route_key in _KEY_REQUIRED_ROUTES}
+        operation["parameters"] = [*operation.get("parameters", []), header]
     responses = operation.get("responses", {})
     responses.pop("ResponseValidationError", None)
     for status, response in responses.items():

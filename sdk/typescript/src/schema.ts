@@ -4233,7 +4233,7 @@ export interface operations {
                 test_mode?: boolean;
             };
             header?: {
-                /** @description A retry with the same key (same user, project and mode) gets the first request's result and changes nothing more in Stripe; other parameters under a used key are a 409 */
+                /** @description A retry with the same key and body (same user, project and mode) gets the first request's answer and changes nothing more; the same key with another body is a 422, and a retry while the first is still in progress a 409 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -4602,7 +4602,7 @@ export interface operations {
                 test_mode?: boolean;
             };
             header?: {
-                /** @description A retry with the same key (same user, project and mode) gets the first request's result and changes nothing more in Stripe; other parameters under a used key are a 409 */
+                /** @description A retry with the same key and body (same user, project and mode) gets the first request's answer and changes nothing more; the same key with another body is a 422, and a retry while the first is still in progress a 409 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -4723,7 +4723,7 @@ export interface operations {
                 test_mode?: boolean;
             };
             header?: {
-                /** @description A retry with the same key (same user, project and mode) gets the first request's result and changes nothing more in Stripe; other parameters under a used key are a 409 */
+                /** @description A retry with the same key and body (same user, project and mode) gets the first request's answer and changes nothing more; the same key with another body is a 422, and a retry while the first is still in progress a 409 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -4844,7 +4844,7 @@ export interface operations {
                 test_mode?: boolean;
             };
             header?: {
-                /** @description A retry with the same key (same user, project and mode) gets the first request's result and changes nothing more in Stripe; other parameters under a used key are a 409 */
+                /** @description A retry with the same key and body (same user, project and mode) gets the first request's answer and changes nothing more; the same key with another body is a 422, and a retry while the first is still in progress a 409 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -4965,7 +4965,7 @@ export interface operations {
                 test_mode?: boolean;
             };
             header?: {
-                /** @description A retry with the same key (same user, project and mode) gets the first request's result and changes nothing more in Stripe; other parameters under a used key are a 409 */
+                /** @description A retry with the same key and body (same user, project and mode) gets the first request's answer and changes nothing more; the same key with another body is a 422, and a retry while the first is still in progress a 409 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -5329,9 +5329,9 @@ export interface operations {
             query?: {
                 test_mode?: boolean;
             };
-            header?: {
-                /** @description A retry with the same key (same user, project and mode) gets the first request's result and changes nothing more in Stripe; other parameters under a used key are a 409 */
-                "Idempotency-Key"?: string;
+            header: {
+                /** @description A retry with the same key and body (same user, project and mode) gets the first request's answer and changes nothing more; the same key with another body is a 422, and a retry while the first is still in progress a 409 */
+                "Idempotency-Key": string;
             };
             path?: never;
             cookie?: never;

@@ -16,11 +16,10 @@ def _get_kwargs(
     *,
     body: UsageRequest,
     test_mode: bool | Unset = True,
-    idempotency_key: str | Unset = UNSET,
+    idempotency_key: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(idempotency_key, Unset):
-        headers["Idempotency-Key"] = idempotency_key
+    headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -112,13 +111,13 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: UsageRequest,
     test_mode: bool | Unset = True,
-    idempotency_key: str | Unset = UNSET,
+    idempotency_key: str,
 ) -> Response[ErrorDetail | HTTPValidationError | UsageOut]:
     """POST /api/v1/payments/stripe/usage
 
     Args:
         test_mode (bool | Unset):  Default: True.
-        idempotency_key (str | Unset):
+        idempotency_key (str):
         body (UsageRequest):
 
     Raises:
@@ -147,13 +146,13 @@ def sync(
     client: AuthenticatedClient,
     body: UsageRequest,
     test_mode: bool | Unset = True,
-    idempotency_key: str | Unset = UNSET,
+    idempotency_key: str,
 ) -> ErrorDetail | HTTPValidationError | UsageOut | None:
     """POST /api/v1/payments/stripe/usage
 
     Args:
         test_mode (bool | Unset):  Default: True.
-        idempotency_key (str | Unset):
+        idempotency_key (str):
         body (UsageRequest):
 
     Raises:
@@ -177,13 +176,13 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: UsageRequest,
     test_mode: bool | Unset = True,
-    idempotency_key: str | Unset = UNSET,
+    idempotency_key: str,
 ) -> Response[ErrorDetail | HTTPValidationError | UsageOut]:
     """POST /api/v1/payments/stripe/usage
 
     Args:
         test_mode (bool | Unset):  Default: True.
-        idempotency_key (str | Unset):
+        idempotency_key (str):
         body (UsageRequest):
 
     Raises:
@@ -210,13 +209,13 @@ async def asyncio(
     client: AuthenticatedClient,
     body: UsageRequest,
     test_mode: bool | Unset = True,
-    idempotency_key: str | Unset = UNSET,
+    idempotency_key: str,
 ) -> ErrorDetail | HTTPValidationError | UsageOut | None:
     """POST /api/v1/payments/stripe/usage
 
     Args:
         test_mode (bool | Unset):  Default: True.
-        idempotency_key (str | Unset):
+        idempotency_key (str):
         body (UsageRequest):
 
     Raises:
