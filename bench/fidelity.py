@@ -6,17 +6,11 @@ import sys
 
 from bench.common import write_results
 from stripe_emulator import EmulatorServer
-from tests.emulator.conformance import (
-    Report,
-    check_event_order,
-    check_expansions,
-    check_ids,
-    check_parameters,
-    check_prefixes,
-    check_recorded,
-    lifecycle,
-)
-from tests.emulator.support import Emu, Receiver
+from stripe_emulator.conformance.expansion import check_expansions, check_ids, check_prefixes
+from stripe_emulator.conformance.harness import Emu, Receiver
+from stripe_emulator.conformance.lifecycle import lifecycle
+from stripe_emulator.conformance.objects import Report, check_event_order, check_recorded
+from stripe_emulator.conformance.parameters import check_parameters
 
 
 def main(argv: list[str] | None = None) -> Report:

@@ -8,7 +8,7 @@ import pytest
 
 from stripe_emulator import EmulatorServer
 
-from .support import Emu, Receiver
+from stripe_emulator.conformance.harness import Emu, Receiver
 
 
 @pytest.fixture(scope="session")

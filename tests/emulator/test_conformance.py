@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from .conformance import (
+from stripe_emulator.conformance.expansion import (
     NOT_RETRIEVABLE,
-    Report,
-    check_event_order,
     check_expansions,
     check_ids,
-    check_parameters,
     check_prefixes,
-    check_recorded,
-    lifecycle,
     minted_prefixes,
 )
-from .support import Emu, Receiver
+from stripe_emulator.conformance.harness import Emu, Receiver
+from stripe_emulator.conformance.lifecycle import lifecycle
+from stripe_emulator.conformance.objects import Report, check_event_order, check_recorded
+from stripe_emulator.conformance.parameters import check_parameters
 
 
 def test_everything_the_emulator_returns_or_sends_conforms_to_the_sdk_types(emu: Emu, receiver: Receiver):

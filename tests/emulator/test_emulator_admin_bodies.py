@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from .support import WAIT, Emu
+from stripe_emulator.conformance.harness import WAIT, Emu
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d '{...}'` sends
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 HOUR = 3600
 

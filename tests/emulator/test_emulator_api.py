@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from .support import Emu, client_for
+from stripe_emulator.conformance.harness import Emu, client_for
 
 
 def test_account_endpoint_returns_keys_of_both_modes(server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 FROZEN = 1_767_225_600  # 2026-01-01T00:00:00Z: month lengths below are January's and February's
 FAILING_CARD = "4000000000000341"

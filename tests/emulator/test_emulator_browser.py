@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .support import Emu, Receiver
+from stripe_emulator.conformance.harness import Emu, Receiver
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import Emu
+from stripe_emulator.conformance.harness import Emu
 
 
 def _authorized(emu: Emu, amount: int = 1000) -> stripe.PaymentIntent:

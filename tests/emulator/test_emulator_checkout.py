@@ -8,7 +8,7 @@ import pytest
 import requests
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 SUBSCRIPTION_EVENTS = [
     "customer.created", "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",

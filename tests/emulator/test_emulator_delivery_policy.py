@@ -9,7 +9,7 @@ from collections import Counter
 
 import stripe
 
-from .support import Emu, Receiver
+from stripe_emulator.conformance.harness import Emu, Receiver
 
 
 def _endpoint(emu: Emu, url: str) -> stripe.WebhookEndpoint:

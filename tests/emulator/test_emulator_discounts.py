@@ -7,8 +7,8 @@ import pytest
 import requests
 import stripe
 
-from .conformance import Report, check_object
-from .support import DAY, Emu
+from stripe_emulator.conformance.objects import Report, check_object
+from stripe_emulator.conformance.harness import DAY, Emu
 
 
 def _mismatches(*objects: stripe.StripeObject) -> list[str]:

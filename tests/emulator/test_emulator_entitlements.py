@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import DAY, Emu, Receiver
+from stripe_emulator.conformance.harness import DAY, Emu, Receiver
 
 SUMMARY = "entitlements.active_entitlement_summary.updated"
 FROZEN = 1_767_225_600  # 2026-01-01T00:00:00Z

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import Emu
+from stripe_emulator.conformance.harness import Emu
 
 
 def _paid_charge(emu: Emu) -> stripe.Charge:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 FROZEN = 1_767_225_600  # 2026-01-01T00:00:00Z
 HOUR = 3600

@@ -13,7 +13,7 @@ import pytest
 import requests
 import stripe
 
-from .support import DAY, WAIT, Emu, client_for
+from stripe_emulator.conformance.harness import DAY, WAIT, Emu, client_for
 
 FROZEN = 1_767_225_600
 ROOT = Path(__file__).resolve().parents[2]

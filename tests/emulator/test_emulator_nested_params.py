@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import Emu
+from stripe_emulator.conformance.harness import Emu
 
 
 @pytest.mark.parametrize("extra, param", [

@@ -1,5 +1,6 @@
 """The emulator as a package of its own: no import circle between its modules, nothing imported from PayKit, every
-module short (or saying at its top why not), and its tiers (engine, resources, surface) importing only downwards."""
+module short (or saying at its top why not), and its tiers (engine, resources, surface, conformance) importing only
+downwards."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ PACKAGE = "stripe_emulator"
 # PayKit's own top-level packages: the emulator must run without any of them.
 PAYKIT = ("paykit", "local", "tests", "bench", "functions", "scripts")
 MAX_LINES = 400
-# A tier may import its own and the ones after it (the surface builds on resources, resources on the engine).
-TIERS = ("surface", "resources", "engine")
+# A tier may import its own and the ones after it (the conformance tools drive the whole emulator, the surface
+# builds on resources, resources on the engine).
+TIERS = ("conformance", "surface", "resources", "engine")
 
 
 def _module_name(path: Path) -> str:

@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 FROZEN = 1_767_225_600  # 2026-01-01T00:00:00Z
 FAILING_CARD = "4000000000000341"  # saved fine, every charge on it fails

@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 RETURN_URL = "http://127.0.0.1:9/account"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 
 def _customers(emu: Emu) -> dict[str, stripe.Customer]:

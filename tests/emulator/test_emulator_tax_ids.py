@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .conformance import Report, check_object
-from .support import Emu
+from stripe_emulator.conformance.objects import Report, check_object
+from stripe_emulator.conformance.harness import Emu
 
 
 def test_tax_ids_are_created_listed_retrieved_and_deleted_with_events(emu: Emu):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .conformance import Report, check_object
-from .support import Emu
+from stripe_emulator.conformance.objects import Report, check_object
+from stripe_emulator.conformance.harness import Emu
 
 
 def _conforms(obj: stripe.StripeObject) -> list[str]:

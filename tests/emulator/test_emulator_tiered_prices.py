@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from .support import DAY, Emu
+from stripe_emulator.conformance.harness import DAY, Emu
 
 # 1-5 units at $10 (+ $5 flat), 6-10 at $8, the rest at $6
 TIERS = [{"up_to": 5, "unit_amount": 1000, "flat_amount": 500}, {"up_to": 10, "unit_amount": 800},

@@ -11,7 +11,7 @@ import stripe
 
 from stripe_emulator import API_VERSION
 
-from .support import WAIT, Emu, Receiver, client_for
+from stripe_emulator.conformance.harness import WAIT, Emu, Receiver, client_for
 
 
 def _endpoint(emu: Emu, url: str, events: list[str] | None = None) -> stripe.WebhookEndpoint:

@@ -1,4 +1,5 @@
-"""Helpers for the emulator suite: a loopback webhook receiver, SDK clients, and shortcuts through the emulator."""
+"""A harness for driving the emulator (its own suite, the conformance lifecycle, benchmarks): a loopback webhook
+receiver, SDK clients, and shortcuts through the emulator's `/_emulator` routes."""
 
 from __future__ import annotations
 

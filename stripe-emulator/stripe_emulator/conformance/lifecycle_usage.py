@@ -63,7 +63,7 @@ def entitlements_and_usage(emu: Any, clock: Any) -> None:
                                      "proration_behavior": "none"})
     held = v1.entitlements.active_entitlements.list({"customer": customer.id, "expand": ["data.feature"]})
     # Active entitlements are listed per customer, a field they do not carry: the expansion check lists this one's.
-    from .conformance import LIST_FILTERS
+    from .expansion import LIST_FILTERS
 
     LIST_FILTERS["entitlements.active_entitlement"] = {"customer": customer.id}
     v1.entitlements.active_entitlements.retrieve(held.data[0].id, {"expand": ["feature"]})
