@@ -113,7 +113,8 @@ def test_a_repeated_identifier_is_refused_within_24_hours_and_counted_once(emu: 
               headers={"Authorization": f"Bearer {emu.account['test_secret_key']}"})
     later = _report(emu, customer.id, 10, identifier="use-1")
     # Then the repeat was refused and not counted; after 24 hours the identifier is free again
-    assert (repeated.value.param, repeated.value.code) == ("identifier", "resource_already_exists")
+    assert repeated.value.http_status == 400 and repeated.value.code is None
+    assert repeated.value.user_message == "An event already exists with identifier use-1."  # Stripe's words
     assert later.identifier == "use-1"
     assert _summary(emu, meter, customer.id, start, start + 2 * DAY)[0][2] == 20
 

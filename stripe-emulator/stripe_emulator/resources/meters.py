@@ -147,9 +147,8 @@ def create_meter_event(ctx: Ctx, params: dict) -> dict:
     earlier = events.get(identifier)
     if earlier is not None:
         if received - earlier["_received"] < IDENTIFIER_WINDOW:
-            raise errors.invalid(f"An event with identifier '{identifier}' already exists. Identifiers must be "
-                                 "unique within a rolling 24 hour period.", param="identifier",
-                                 code="resource_already_exists")
+            # Stripe's words, as integrations that match on them quote its answer: no error code, no param.
+            raise errors.invalid(f"An event already exists with identifier {identifier}.")
         events[f"{identifier}@{earlier['_received']}"] = events.pop(identifier)  # kept, under another key
     event = {"object": "billing.meter_event", "created": now, "event_name": event_name, "identifier": identifier,
              "livemode": world.livemode, "payload": payload, "timestamp": timestamp, "_received": received,

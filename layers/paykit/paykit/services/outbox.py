@@ -14,8 +14,9 @@ from paykit.services.checkout import send_expire_open_checkouts
 from paykit.services.subscriptions import send_cancel_duplicate
 from paykit.stripe_gateway import StripeGateway, default_gateway
 
-# Stripe's words when a meter event's identifier was recorded before (it sends no error code for it): the report
-# already counted, so this send is done. The emulator answers the same (tests/emulator/test_emulator_meters.py).
+# Stripe's words when a meter event's identifier was recorded before ("An event already exists with identifier
+# <id>.", with no error code): the report already counted, so this send is done. The emulator answers the same
+# (tests/emulator/test_emulator_meters.py; tests/integration/test_entitlements.py sends one twice).
 ALREADY_REPORTED = "An event already exists with identifier"
 
 Sender = Callable[[dict[str, Any], StripeGateway], None]
