@@ -43,6 +43,18 @@ def test_deliveries_are_signed_ordered_and_verify_with_the_sdk(emu: Emu, receive
                                        "whsec_wrong")
 
 
+def test_an_events_object_is_the_object_as_it_was_when_the_event_happened(emu: Emu):
+    # Given a customer created, then changed
+    customer = emu.client.v1.customers.create({"email": "before@example.com"})
+    emu.client.v1.customers.update(customer.id, {"email": "after@example.com"})
+    # When its events are read later
+    created, updated = emu.events()[-2:]
+    # Then each carries the customer as it was then (a snapshot), not as it is now
+    assert (created.type, created.data.object.email) == ("customer.created", "before@example.com")
+    assert (updated.type, updated.data.object.email) == ("customer.updated", "after@example.com")
+    assert updated.data.previous_attributes.email == "before@example.com"
+
+
 def test_only_enabled_events_are_delivered_and_only_to_their_account(server, receiver: Receiver):
     emu, other = Emu(server, "One"), Emu(server, "Two")
     _endpoint(emu, receiver.url, ["product.created"])
