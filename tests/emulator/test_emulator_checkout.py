@@ -13,7 +13,7 @@ from stripe_emulator.conformance.harness import DAY, Emu
 SUBSCRIPTION_EVENTS = [
     "customer.created", "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
     "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid",
-    "invoice.payment_succeeded", "checkout.session.completed",
+    "invoice.payment_succeeded", "customer.subscription.updated", "checkout.session.completed",
 ]
 
 
@@ -73,7 +73,11 @@ def test_hosted_page_pays_a_subscription_and_redirects_to_the_success_url(emu: E
     assert by_type["invoice.finalized"].status == "open"
     assert by_type["invoice.paid"].status == "paid"
     assert by_type["payment_intent.created"].status == "requires_payment_method"
-    assert by_type["customer.subscription.created"].status == "active"
+    # As on Stripe: Checkout creates the subscription `incomplete`; its paid first invoice makes it `active`.
+    created, updated = by_type["customer.subscription.created"], by_type["customer.subscription.updated"]
+    assert (created.status, created.latest_invoice) == ("incomplete", invoice.id)
+    assert updated.status == "active" and by_type["customer.subscription.updated"] is events[-2].data.object
+    assert events[-2].data.previous_attributes.to_dict() == {"status": "incomplete"}
     completed = by_type["checkout.session.completed"]
     assert isinstance(completed, stripe.checkout.Session)
     assert (completed.subscription, completed.customer, completed.payment_status) == (sub.id, customer.id, "paid")

@@ -27,7 +27,7 @@ CHECKOUT_EVENT_ORDER = (
     "payment_intent.payment_failed", "payment_intent.requires_action",
     "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid",
     "invoice.payment_succeeded", "invoice.payment_failed", "invoice.payment_action_required",
-    "checkout.session.completed",
+    "customer.subscription.updated", "checkout.session.completed",
 )
 
 

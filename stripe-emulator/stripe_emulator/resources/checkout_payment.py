@@ -112,7 +112,7 @@ def _pay_subscription(world: World, session: dict, customer: dict | None, number
                                automatic_tax=settings["automatic_tax"])
         sub["_checkout_session"] = session["id"]
         discounts.redeem_session(world, session, sub, t)
-        outcome = start_subscription(world, sub, t, payment_method=pm["id"])
+        outcome = start_subscription(world, sub, t, payment_method=pm["id"], announce_first=True)
         invoice = world.get("invoices", sub["latest_invoice"])
         if outcome == SUCCEEDED:
             complete(world, session, t, customer=customer["id"], subscription=sub["id"],

@@ -19,9 +19,11 @@ TRIAL_WILL_END_NOTICE = 3 * DAY
 
 
 def start_subscription(world: World, sub: dict, t: int, *, payment_method: str | None = None,
-                       attempt_payment: bool = True) -> str | None:
+                       attempt_payment: bool = True, announce_first: bool = False) -> str | None:
     """The first invoice of a new subscription (a $0 one during a trial); emits `customer.subscription.created`
-    once the subscription's status is known. Callers wrap this in `deferred` to order the events."""
+    once the subscription's status is known, or, with `announce_first` (Checkout), before the payment: `incomplete`
+    (`trialing` with a trial), then `customer.subscription.updated` to `active` once the invoice is paid, as Stripe
+    does for a subscription-mode Checkout Session. Callers wrap this in `deferred` to order the events."""
     customer = world.get("customers", sub["customer"])
     start, end = period_of(world, sub)
     trial = sub["trial_end"] is not None
@@ -31,9 +33,13 @@ def start_subscription(world: World, sub: dict, t: int, *, payment_method: str |
     sub["latest_invoice"] = invoice["id"]
     if trial:
         sub["status"] = "trialing"
+    if announce_first:
+        sub["_announced"] = True
+        emit(world, "customer.subscription.created", "subscriptions", sub, created=t)
     outcome = run_invoice(world, sub, invoice, t, payment_method=payment_method, attempt_payment=attempt_payment)
-    sub["_announced"] = True
-    emit(world, "customer.subscription.created", "subscriptions", sub, created=t)
+    if not announce_first:
+        sub["_announced"] = True
+        emit(world, "customer.subscription.created", "subscriptions", sub, created=t)
     return outcome
 
 
