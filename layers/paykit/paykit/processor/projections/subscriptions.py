@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from paykit import names
-from paykit.metrics import paying
+from paykit.metrics import MRR_STATUSES, paying
 from paykit.processor.context import Ctx
 from paykit.processor.projections.customers import customer_mapping
 from paykit.processor.projections.entitlements import ALLOW_EXISTING, track_entitlements
@@ -28,24 +28,45 @@ def subscription_base(ctx: Ctx, sub_id: str) -> tuple[dict[str, Any] | None, dic
 
 def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
     old, new = subscription_base(ctx, sub["id"])
+    payload = sub
     stored_created = (old or {}).get("stripe_event_created")
     if stored_created is not None:
         if ctx.created < stored_created:
-            return  # an older event: newer state is already stored (decision 10)
+            return _remember_paying(ctx, old, new, payload)  # an older event: newer state is already stored (decision 10)
         if ctx.created == stored_created and (old or {}).get("stripe_event_id") != ctx.event["id"]:
             # Two events in the same second cannot be ordered by their payloads: Stripe's current object decides.
             sub = ctx.stripe.subscription(ctx.project_id, ctx.mode, sub["id"])
         elif ctx.created == stored_created:
             return
     if (old or {}).get("status") == "canceled" and sub.get("status") != "canceled":
-        return  # a canceled subscription is final; a late event never brings it back
+        return _remember_paying(ctx, old, new, payload)  # a canceled subscription is final; a late event never brings it back
+    new.update({
+        **_state(ctx, new, sub),
+        "customer_id": new.get("customer_id") or sub.get("customer"),
+        "created_at": ts(sub.get("created")) or new.get("created_at"),
+        "stripe_event_created": ctx.created,
+        "stripe_event_id": ctx.event["id"],
+    })
+    if (old or {}).get("had_mrr") or paying(new) or (payload is not sub and _paying_in(ctx, new, payload)):
+        new["had_mrr"] = True  # a later return to paying is a reactivation, not a new subscription
+    metadata = sub.get("metadata") or {}
+    new["user_id"] = (new.get("user_id") or metadata.get("user_id")
+                      or ctx.user_of_customer(new.get("customer_id")))
+    # Only a subscription PayKit's checkout made (decision 12's metadata) can be a caught duplicate: one made in
+    # Stripe's dashboard or API (an add-on) is the developer's own decision.
+    track_entitlements(ctx, new, allowed=metadata.get(ALLOW_EXISTING) == "true"
+                       or metadata.get("project_id") != ctx.project_id)
+    ctx.change(old, with_listing(clean(new), ctx.project_id, ctx.mode, "subscription"))
+
+
+def _state(ctx: Ctx, stored: dict[str, Any], sub: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields that follow the subscription's state."""
     item0 = ((sub.get("items") or {}).get("data") or [{}])[0]
     price = item0.get("price") or {}
     metadata = sub.get("metadata") or {}
-    new.update({
-        "customer_id": new.get("customer_id") or sub.get("customer"),
+    return {
         "status": sub.get("status"),
-        "plan_name": metadata.get("plan_name") or _plan_name(ctx, new, price),
+        "plan_name": metadata.get("plan_name") or _plan_name(ctx, stored, price),
         "price_id": price.get("id"),
         # What MRR needs (issues 6 and 18): the first price's amount, currency and interval, shown on the record,
         # and every item's amount, quantity and usage type (paykit.metrics.price_lines).
@@ -61,19 +82,21 @@ def apply_subscription(ctx: Ctx, sub: dict[str, Any]) -> None:
         "current_period_end": ts(item0.get("current_period_end") or sub.get("current_period_end")),
         "cancel_at": ts(sub.get("cancel_at")),
         "cancelled_at": ts(sub.get("canceled_at")),
-        "created_at": ts(sub.get("created")) or new.get("created_at"),
-        "stripe_event_created": ctx.created,
-        "stripe_event_id": ctx.event["id"],
-    })
-    if (old or {}).get("had_mrr") or paying(new):
-        new["had_mrr"] = True  # a later return to paying is a reactivation, not a new subscription
-    new["user_id"] = (new.get("user_id") or metadata.get("user_id")
-                      or ctx.user_of_customer(new.get("customer_id")))
-    # Only a subscription PayKit's checkout made (decision 12's metadata) can be a caught duplicate: one made in
-    # Stripe's dashboard or API (an add-on) is the developer's own decision.
-    track_entitlements(ctx, new, allowed=metadata.get(ALLOW_EXISTING) == "true"
-                       or metadata.get("project_id") != ctx.project_id)
-    ctx.change(old, with_listing(clean(new), ctx.project_id, ctx.mode, "subscription"))
+    }
+
+
+def _paying_in(ctx: Ctx, stored: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """The event's own state was a paying one (its record is not built from it when Stripe's current object decides
+    a tie, or when a newer state is stored)."""
+    return payload.get("status") in MRR_STATUSES and paying({**stored, **_state(ctx, stored, payload)}) is not None
+
+
+def _remember_paying(ctx: Ctx, old: dict[str, Any] | None, new: dict[str, Any], payload: dict[str, Any]) -> None:
+    """`had_mrr` says the subscription was paying at some time, whichever event showed it: an event that arrives
+    after a newer state (or after the end) still marks it, so the flag does not depend on the delivery order (a
+    Checkout subscription is `active` in an event of the same second as its `incomplete` creation)."""
+    if old is not None and not old.get("had_mrr") and _paying_in(ctx, new, payload):
+        ctx.change(old, {**old, "had_mrr": True})
 
 
 def on_subscription(ctx: Ctx) -> None:
