@@ -16,6 +16,7 @@ from tests.e2e.conftest import RunningStack
 from tests.e2e.test_webhooks_e2e import eventually
 
 DAY = 86400
+HOUR = 3600  # a renewal invoice is a draft for an hour before Stripe charges it
 N = 20
 GOOD_CARD, FAILING_CARD = "4242424242424242", "4000000000000341"
 CHAOS = {"shuffle": True, "duplicates": 0.5, "window": 1.5, "concurrency": 4, "seed": 12}
@@ -118,7 +119,7 @@ class Shop:
             self.sdk.v1.refunds.create({"payment_intent": self.first_payments[i], "amount": 500})
 
     def renew(self) -> None:
-        self.sdk.v1.test_helpers.test_clocks.advance(self.clock.id, {"frozen_time": self.now + 31 * DAY})
+        self.sdk.v1.test_helpers.test_clocks.advance(self.clock.id, {"frozen_time": self.now + 31 * DAY + HOUR})
 
     def event_ids(self) -> list[str]:
         """The account's event ids, oldest first."""

@@ -15,6 +15,7 @@ from paykit.store.table import Table
 from tests.e2e.conftest import RunningStack
 
 DAY = 86400
+HOUR = 3600  # a renewal invoice is a draft for an hour before Stripe charges it
 GOOD_CARD, FAILING_CARD = "4242424242424242", "4000000000000341"
 
 
@@ -92,7 +93,7 @@ def test_a_subscription_lives_its_life_through_real_webhooks(local_stack: Runnin
     first_period_end = sub["current_period_end"]
 
     # When the test clock passes the renewal date
-    shop.sdk.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": now + 31 * DAY})
+    shop.sdk.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": now + 31 * DAY + HOUR})
     shop.settle()
     # Then the renewal is paid and the period moved on
     eventually(shop.counters, lambda c: c.get("payments#succeeded") == 2, "renewal payment")
@@ -102,7 +103,7 @@ def test_a_subscription_lives_its_life_through_real_webhooks(local_stack: Runnin
     # When the card starts failing and the next renewal comes
     requests.post(f"{local_stack.emulator_url}/_emulator/customers/{customer.id}/card", json={"card": FAILING_CARD},
                   timeout=10).raise_for_status()
-    shop.sdk.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": now + 62 * DAY})
+    shop.sdk.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": now + 62 * DAY + HOUR})
     shop.settle()
     # Then the subscription is past_due with a failed payment
     eventually(lambda: shop.subscription(sub_id), lambda s: s.get("status") == "past_due", "past_due")

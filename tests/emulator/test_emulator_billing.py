@@ -9,6 +9,7 @@ from stripe_emulator.conformance.harness import DAY, Emu
 
 FROZEN = 1_767_225_600  # 2026-01-01T00:00:00Z: month lengths below are January's and February's
 FAILING_CARD = "4000000000000341"
+DRAFT_HOUR = 3600  # a renewal invoice stays a draft this long before it is finalized and charged (Stripe's default)
 
 
 def _period(sub: stripe.Subscription) -> tuple[int, int]:
@@ -27,9 +28,9 @@ def test_advancing_a_test_clock_renews_the_subscription(emu: Emu):
     start, end = _period(sub)
     assert (start, end) == (FROZEN, FROZEN + 31 * DAY)
     before = emu.events()
-    advanced = emu.advance(clock, 31 * DAY + 3600)
+    advanced = emu.advance(clock, 31 * DAY + DRAFT_HOUR)
     assert isinstance(advanced, stripe.test_helpers.TestClock)
-    assert advanced.status == "ready" and advanced.frozen_time == FROZEN + 31 * DAY + 3600
+    assert advanced.status == "ready" and advanced.frozen_time == FROZEN + 31 * DAY + DRAFT_HOUR
     renewed = emu.client.v1.subscriptions.retrieve(sub.id)
     assert renewed.status == "active" and _period(renewed) == (end, end + 28 * DAY)
     invoice = emu.client.v1.invoices.retrieve(renewed.latest_invoice)
@@ -40,7 +41,11 @@ def test_advancing_a_test_clock_renews_the_subscription(emu: Emu):
     assert [e.type for e in billing] == [
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "payment_intent.created",
         "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
-    assert {e.created for e in billing} == {end}
+    # The new period and the draft at the period's end; finalized and charged an hour later (Stripe's "about 1 hour")
+    assert [e.created for e in billing[:2]] == [end, end] and {e.created for e in billing[2:]} == {end + DRAFT_HOUR}
+    draft = billing[1].data.object
+    assert (draft.status, draft.automatically_finalizes_at, draft.attempted) == ("draft", end + DRAFT_HOUR, False)
+    assert billing[2].data.object.automatically_finalizes_at is None
     updated = billing[0]
     old_item = updated.data.previous_attributes["items"]["data"][0]
     assert (old_item.current_period_start, old_item.current_period_end) == (start, end)
@@ -85,12 +90,12 @@ def test_failed_renewal_goes_past_due_and_recovers_when_the_card_is_fixed(emu: E
     attached = emu.admin("POST", f"/customers/{sub.customer}/card", {"card": FAILING_CARD}).json()
     assert attached["payment_method"]["card"]["last4"] == "0341"
     before = emu.events()
-    emu.advance(clock, 31 * DAY)
+    emu.advance(clock, 31 * DAY + DRAFT_HOUR)
     sub = emu.client.v1.subscriptions.retrieve(sub.id)
     assert sub.status == "past_due"
     invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice)
     assert invoice.status == "open" and invoice.attempt_count == 1
-    assert invoice.next_payment_attempt == FROZEN + 31 * DAY + 3 * DAY
+    assert invoice.next_payment_attempt == FROZEN + 31 * DAY + DRAFT_HOUR + 3 * DAY
     types = [e.type for e in _new_events(emu, before)]
     assert types.index("charge.failed") < types.index("invoice.payment_failed")
     last = [e for e in _new_events(emu, before) if e.type == "customer.subscription.updated"][-1]
@@ -113,7 +118,7 @@ def test_paying_the_open_invoice_through_the_api_recovers_too(emu: Emu):
     clock = emu.clock(FROZEN)
     sub = emu.subscribe(emu.price(1900), clock=clock)
     emu.admin("POST", f"/customers/{sub.customer}/card", {"card": FAILING_CARD})
-    emu.advance(clock, 31 * DAY)
+    emu.advance(clock, 31 * DAY + DRAFT_HOUR)
     invoice_id = emu.client.v1.subscriptions.retrieve(sub.id).latest_invoice
     with pytest.raises(stripe.CardError):
         emu.client.v1.invoices.pay(invoice_id)
@@ -127,10 +132,10 @@ def test_all_retries_failing_cancels_the_subscription(emu: Emu):
     sub = emu.subscribe(emu.price(1900), clock=clock)
     emu.admin("POST", f"/customers/{sub.customer}/card", {"card": FAILING_CARD})
     before = emu.events()
-    emu.advance(clock, 31 * DAY + 8 * DAY)
+    emu.advance(clock, 31 * DAY + DRAFT_HOUR + 8 * DAY)
     sub = emu.client.v1.subscriptions.retrieve(sub.id)
     assert sub.status == "canceled" and sub.cancellation_details.reason == "payment_failed"
-    assert sub.ended_at == FROZEN + 31 * DAY + 7 * DAY
+    assert sub.ended_at == FROZEN + 31 * DAY + DRAFT_HOUR + 7 * DAY
     events = _new_events(emu, before)
     failures = [e for e in events if e.type == "invoice.payment_failed"]
     assert [e.data.object.attempt_count for e in failures] == [1, 2, 3, 4]
@@ -148,7 +153,7 @@ def test_all_retries_failing_can_leave_the_subscription_unpaid(server):
     clock = emu.clock(FROZEN)
     sub = emu.subscribe(emu.price(1900), clock=clock)
     emu.admin("POST", f"/customers/{sub.customer}/card", {"card": FAILING_CARD})
-    emu.advance(clock, 31 * DAY + 2 * DAY)
+    emu.advance(clock, 31 * DAY + DRAFT_HOUR + 2 * DAY)
     sub = emu.client.v1.subscriptions.retrieve(sub.id)
     assert sub.status == "unpaid"
     updates = emu.client.v1.events.list({"type": "customer.subscription.updated"}).data
@@ -182,7 +187,7 @@ def test_plan_change_with_create_prorations_defers_to_the_next_invoice(emu: Emu)
     [change] = _new_events(emu, before)
     assert change.type == "customer.subscription.updated"
     assert change.data.previous_attributes["items"]["data"][0].price.id == basic.id
-    emu.advance(clock, 21 * DAY)
+    emu.advance(clock, 21 * DAY + DRAFT_HOUR)
     renewal = emu.client.v1.invoices.retrieve(emu.client.v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert renewal.total == preview.total and renewal.status == "paid"
 

@@ -169,8 +169,8 @@ def test_past_due_keeps_the_entitlements_and_the_end_of_retries_removes_them(emu
     clock = emu.clock(FROZEN)
     sub = emu.subscribe(_plan(emu, "Plan A", "exports"), clock=clock)
     emu.admin("POST", f"/customers/{sub.customer}/card", {"card": "4000000000000341"})
-    # When the renewal fails
-    emu.advance(clock, 31 * DAY)
+    # When the renewal fails (charged an hour after the period's end)
+    emu.advance(clock, 31 * DAY + 3600)
     status = emu.client.v1.subscriptions.retrieve(sub.id).status
     held_while_past_due = _active(emu, sub.customer)
     # ... and every retry fails, canceling it

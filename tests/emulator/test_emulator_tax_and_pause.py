@@ -92,7 +92,7 @@ def test_pause_collection_resumes_at_its_time_and_on_demand(emu: Emu):
     # When the clock passes that time, then the period ends
     emu.advance(clock, 11 * DAY)
     resumed = emu.client.v1.subscriptions.retrieve(sub.id)
-    emu.advance(clock, 20 * DAY)
+    emu.advance(clock, 20 * DAY + 3600)  # the renewal is charged an hour after the period's end
     renewed = emu.client.v1.subscriptions.retrieve(sub.id)
     # Then collection resumed (an update event), and the renewal was charged as usual
     assert resumed.pause_collection is None

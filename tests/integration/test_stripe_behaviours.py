@@ -1,8 +1,12 @@
 """PayKit on the paths Stripe takes (issue 19, item 5): a Checkout subscription created `incomplete` then made
-`active`, in any delivery order. Real handlers, moto server, the Stripe emulator."""
+`active`, in any delivery order; a renewal invoice that is a draft for an hour before it is charged. Real handlers,
+moto server, the Stripe emulator."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
+
+import requests
 
 from paykit.processor import default_processor
 from paykit.store import keys
@@ -12,6 +16,8 @@ from tests.integration.test_entitlements import check, plans, shop  # noqa: F401
 from tests.integration.test_lists import get
 
 STATS = "/api/v1/payments/stats"
+MY_PAYMENTS = "/api/v1/payments/stripe/my-payments"
+HOUR = 3600
 
 
 def _process(shop, events: list[dict]) -> None:
@@ -67,3 +73,54 @@ def test_a_checkout_subscription_ends_active_in_any_delivery_order(client, dev_t
     assert record["status"] == "active" and record["had_mrr"] is True
     assert check(client, token, "api")["allowed"] is True
     assert _mrr(client, dev_token) == 1900
+
+
+def _advance_to(shop, at: int) -> None:
+    """Moves the account clock (the shop's subscriptions are on no test clock) to `at` (or the second after: the
+    clock also follows wall time), running what falls due."""
+    def advance(seconds: int) -> dict:
+        answer = requests.post(f"{shop.emulator_url}/_emulator/advance", json={"seconds": seconds}, timeout=30,
+                               headers={"Authorization": f"Bearer {shop.key}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    now = advance(1)["now"]
+    assert now < at
+    advance(at - now)
+
+
+def _new_events(shop, seen: set[str]) -> list[dict]:
+    events = [e for e in reversed(shop.stripe("GET", "/v1/events", limit=100)["data"]) if e["id"] not in seen]
+    seen.update(e["id"] for e in events)
+    return events
+
+
+def test_a_renewal_is_recorded_when_it_is_charged_an_hour_after_its_draft(client, shop, plans):  # noqa: F811
+    token = shop.token()
+    sub_id, events = _checkout_events(client, shop, token, plans["basic"])
+    seen = {e["id"] for e in events}
+    _process(shop, events)
+    period_end = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["items"]["data"][0]["current_period_end"]
+    # When the period ends: the new period and the renewal invoice as a draft
+    _advance_to(shop, period_end)
+    draft_events = _new_events(shop, seen)
+    assert [e["type"] for e in draft_events] == ["customer.subscription.updated", "invoice.created"]
+    assert draft_events[1]["data"]["object"]["status"] == "draft"
+    _process(shop, draft_events)
+    # Then the period moved on and no payment is recorded for the draft
+    assert _record(shop, sub_id)["current_period_start"].startswith(
+        datetime.fromtimestamp(period_end, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+    payments = client.get(MY_PAYMENTS, token=token).json()
+    assert payments["total"] == 1
+    # When the hour has passed: the renewal is finalized and charged, and recorded as paid then
+    _advance_to(shop, period_end + HOUR)
+    charged = _new_events(shop, seen)
+    assert "invoice.paid" in [e["type"] for e in charged]
+    _process(shop, charged)
+    payments = client.get(MY_PAYMENTS, token=token).json()
+    assert payments["total"] == 2
+    renewal = payments["payments"][0]
+    assert (renewal["status"], renewal["amount_cents"]) == ("succeeded", 1900)
+    assert renewal["created_at"].startswith(
+        datetime.fromtimestamp(period_end + HOUR, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+    assert check(client, token, "api")["allowed"] is True

@@ -83,10 +83,13 @@ class Account:
     dunning_final_action: str = "cancel"
     # Days after the first failed attempt at which an invoice payment is retried (Smart Retries, simplified).
     dunning_retry_days: tuple[int, ...] = (3, 5, 7)
+    # Seconds a renewal invoice stays a draft before it is finalized and charged (Stripe: about an hour).
+    renewal_finalize_delay: int = 3600
     worlds: dict[bool, World] = field(default_factory=dict)
 
     def settings(self) -> dict[str, Any]:
-        return {"dunning_final_action": self.dunning_final_action, "dunning_retry_days": list(self.dunning_retry_days)}
+        return {"dunning_final_action": self.dunning_final_action, "dunning_retry_days": list(self.dunning_retry_days),
+                "renewal_finalize_delay": self.renewal_finalize_delay}
 
 
 class World:
@@ -221,5 +224,11 @@ def apply_settings(account: Account, settings: dict[str, Any]) -> None:
         if list(days) != sorted(days) or any(d <= 0 for d in days):
             raise errors.invalid("dunning_retry_days must be increasing positive days", param="dunning_retry_days")
         account.dunning_retry_days = days
+    delay = settings.get("renewal_finalize_delay")
+    if delay is not None:
+        if isinstance(delay, bool) or not isinstance(delay, (int, str)) or not str(delay).isdigit():
+            raise errors.invalid("renewal_finalize_delay must be a whole number of seconds, 0 or more",
+                                 param="renewal_finalize_delay")
+        account.renewal_finalize_delay = int(delay)
     if settings.get("name"):
         account.name = str(settings["name"])

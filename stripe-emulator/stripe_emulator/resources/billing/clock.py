@@ -8,7 +8,8 @@ import time
 from ...engine import errors
 from ...engine.events import automatic, emit
 from ...engine.store import World
-from .cycle import INCOMPLETE_EXPIRY, TRIAL_WILL_END_NOTICE, expire_incomplete, renew, resume_collection
+from .cycle import (INCOMPLETE_EXPIRY, TRIAL_WILL_END_NOTICE, expire_incomplete, finalize_renewal, renew,
+                    resume_collection)
 from .dunning import after_payment
 from .invoices import collect, emit_invoice_outcome
 from .proration import expire_pending_update
@@ -38,9 +39,12 @@ def next_action(world: World, sub: dict) -> tuple[int, int, str] | None:
     if sub["_pending_update"] is not None:
         candidates.append((sub["_pending_update"]["expires_at"], 0, "expire_pending_update"))
     for invoice in world.collections["invoices"].values():
-        if (invoice["status"] == "open" and invoice["next_payment_attempt"]
-                and subscription_of(world, invoice) is sub):
+        if subscription_of(world, invoice) is not sub:
+            continue
+        if invoice["status"] == "open" and invoice["next_payment_attempt"]:
             candidates.append((invoice["next_payment_attempt"], 4, f"retry:{invoice['id']}"))
+        elif invoice["status"] == "draft" and invoice["automatically_finalizes_at"]:
+            candidates.append((invoice["automatically_finalizes_at"], 4, f"finalize:{invoice['id']}"))
     return min(candidates) if candidates else None
 
 
@@ -58,6 +62,8 @@ def run_action(world: World, sub: dict, action: str, t: int) -> None:
         resume_collection(world, sub, t)
     elif action == "expire_pending_update":
         expire_pending_update(world, sub, t)
+    elif action.startswith("finalize:"):
+        finalize_renewal(world, sub, world.get("invoices", action.split(":", 1)[1]), t)
     elif action.startswith("retry:"):
         invoice = world.get("invoices", action.split(":", 1)[1])
         customer = world.get("customers", invoice["customer"])

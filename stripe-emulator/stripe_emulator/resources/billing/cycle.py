@@ -75,19 +75,30 @@ def new_cycle_lines(world: World, sub: dict, at: int) -> list[Line]:
     return usage + regular_lines(world, sub, start, end)
 
 
-def renew(world: World, sub: dict, t: int) -> None:
-    """The end of a period (or of the trial): the next period starts and its invoice is charged (or, while payment
-    collection is paused, kept as a draft, voided or marked uncollectible)."""
+def renew(world: World, sub: dict, t: int, *, by_time: bool = True) -> None:
+    """The end of a period (or of the trial): the next period starts and its invoice is created as a draft, which
+    Stripe finalizes and charges about an hour later (the account's `renewal_finalize_delay`, see
+    `finalize_renewal`; at once when an API call ended the trial, `by_time=False`); while payment collection is
+    paused it is kept as a draft, voided or marked uncollectible."""
     tracker = Tracker(world, "subscriptions", sub)
     lines, period = next_period(world, sub)
     customer = world.get("customers", sub["customer"])
     invoice = new_invoice(world, customer, sub, billing_reason="subscription_cycle", lines=lines, t=t, period=period)
     sub["latest_invoice"] = invoice["id"]
     tracker.emit_updated("customer.subscription.updated", created=t)
+    delay = world.account.renewal_finalize_delay if by_time else 0
     if sub["pause_collection"]:
         _uncollected(world, invoice, sub["pause_collection"]["behavior"], t)
+    elif delay > 0:
+        invoice["automatically_finalizes_at"] = t + delay
+        emit(world, "invoice.created", "invoices", invoice, created=t)
     else:
         run_invoice(world, sub, invoice, t)
+
+
+def finalize_renewal(world: World, sub: dict, invoice: dict, t: int) -> None:
+    """A renewal draft's hour is over: Stripe finalizes it and attempts its payment."""
+    run_invoice(world, sub, invoice, t, created=False)
 
 
 def _uncollected(world: World, invoice: dict, behavior: str, t: int) -> None:

@@ -13,13 +13,16 @@ from .pending_updates import settle_pending_update
 from .subscriptions import ENDED, end_subscription, payment_method_for, subscription_of
 
 def run_invoice(world: World, sub: dict, invoice: dict, t: int, *, payment_method: str | None = None,
-                attempt_payment: bool = True, tracker: Tracker | None = None, resuming: bool = False) -> str | None:
-    """A new draft invoice through creation, finalisation and its first payment attempt, with their events.
+                attempt_payment: bool = True, tracker: Tracker | None = None, resuming: bool = False,
+                created: bool = True) -> str | None:
+    """A new draft invoice through creation, finalisation and its first payment attempt, with their events
+    (`created=False`: a draft announced earlier, a renewal's after its hour as a draft).
 
     Returns the payment outcome (None when no payment was attempted) after the subscription has reacted to it.
     """
     customer = world.get("customers", invoice["customer"])
-    emit(world, "invoice.created", "invoices", invoice, created=t)
+    if created:
+        emit(world, "invoice.created", "invoices", invoice, created=t)
     finalize(world, invoice, t)
     if not attempt_payment and invoice["amount_due"] > 0:
         invoice_intent(world, invoice, t)  # left for the customer to confirm (payment_behavior=default_incomplete)

@@ -102,7 +102,7 @@ def finalize(world: World, invoice: dict, t: int) -> None:
     invoice["number"] = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
     customer["next_invoice_sequence"] += 1
     ending = invoice["total"] + invoice["starting_balance"]
-    invoice.update(status="open", effective_at=t, ending_balance=min(0, ending),
+    invoice.update(status="open", effective_at=t, ending_balance=min(0, ending), automatically_finalizes_at=None,
                    hosted_invoice_url=f"{world.state.base_url}/i/{invoice['id']}", webhooks_delivered_at=t)
     invoice["status_transitions"]["finalized_at"] = t
     # The customer's credit balance pays what it can; what is left (credit from a downgrade) stays on it.

@@ -192,7 +192,7 @@ def update_subscription(ctx: Ctx, params: dict, id: str) -> dict:
     if trial_end_now and sub["status"] == "trialing":
         sub.update(trial_end=t, _trial_will_end_sent=True)
         emit(world, "customer.subscription.trial_will_end", "subscriptions", sub, created=t)
-        renew(world, sub, t)
+        renew(world, sub, t, by_time=False)  # an API call's invoice is finalized and charged at once
     return render(world, "subscriptions", sub, ctx.expand)
 
 

@@ -109,13 +109,19 @@ def on_invoice(succeeded: bool) -> Callable[[Ctx], None]:
         sub_id, metadata = invoice_subscription(invoice)
         lines = (invoice.get("lines") or {}).get("data") or [{}]
         payment(ctx, pi, base_status="succeeded" if succeeded else "failed", amount=amount,
-                currency=invoice.get("currency"), created=invoice.get("created"), user_id=metadata.get("user_id"),
+                currency=invoice.get("currency"), created=charged_at(invoice), user_id=metadata.get("user_id"),
                 sub_id=sub_id, description=lines[0].get("description"), customer_id=customer_id_of(invoice),
                 transaction_type=invoice_type(invoice),
                 discount=sum(int(d.get("amount") or 0) for d in invoice.get("total_discount_amounts") or []),
                 usage=usage_amount(ctx, invoice, sub_id) if succeeded else None)
 
     return handler
+
+
+def charged_at(invoice: dict[str, Any]) -> Any:
+    """When the invoice's payment was first attempted: its finalization (a renewal is a draft for about an hour
+    before Stripe finalizes and charges it), else its creation."""
+    return (invoice.get("status_transitions") or {}).get("finalized_at") or invoice.get("created")
 
 
 def usage_amount(ctx: Ctx, invoice: dict[str, Any], sub_id: str | None) -> int:
