@@ -84,7 +84,8 @@ def test_a_trial_warns_three_days_before_and_then_charges(emu: Emu):
     assert invoice.amount_paid == 1900 and invoice.billing_reason == "subscription_cycle"
 
 
-def test_failed_renewal_goes_past_due_and_recovers_when_the_card_is_fixed(emu: Emu):
+def test_failed_renewal_goes_past_due_and_recovers_when_the_card_is_fixed(server):
+    emu = Emu(server, dunning_retry_days=[3, 5, 7])  # the custom retry schedule (Smart Retries: test_emulator_dunning)
     clock = emu.clock(FROZEN)
     sub = emu.subscribe(emu.price(1900), clock=clock)
     attached = emu.admin("POST", f"/customers/{sub.customer}/card", {"card": FAILING_CARD}).json()
@@ -127,7 +128,8 @@ def test_paying_the_open_invoice_through_the_api_recovers_too(emu: Emu):
     assert emu.client.v1.subscriptions.retrieve(sub.id).status == "active"
 
 
-def test_all_retries_failing_cancels_the_subscription(emu: Emu):
+def test_all_retries_failing_cancels_the_subscription(server):
+    emu = Emu(server, dunning_retry_days=[3, 5, 7])  # the custom retry schedule (Smart Retries: test_emulator_dunning)
     clock = emu.clock(FROZEN)
     sub = emu.subscribe(emu.price(1900), clock=clock)
     emu.admin("POST", f"/customers/{sub.customer}/card", {"card": FAILING_CARD})

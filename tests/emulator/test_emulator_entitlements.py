@@ -173,8 +173,8 @@ def test_past_due_keeps_the_entitlements_and_the_end_of_retries_removes_them(emu
     emu.advance(clock, 31 * DAY + 3600)
     status = emu.client.v1.subscriptions.retrieve(sub.id).status
     held_while_past_due = _active(emu, sub.customer)
-    # ... and every retry fails, canceling it
-    emu.advance(clock, 8 * DAY)
+    # ... and every retry fails, canceling it (Smart Retries: the last within two weeks of the first attempt)
+    emu.advance(clock, 15 * DAY)
     # Then past_due kept the entitlements, the cancellation removed them with one more summary
     assert status == "past_due" and held_while_past_due == ["exports"]
     assert emu.client.v1.subscriptions.retrieve(sub.id).status == "canceled"

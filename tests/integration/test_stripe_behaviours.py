@@ -18,6 +18,8 @@ from tests.integration.test_lists import get
 STATS = "/api/v1/payments/stats"
 MY_PAYMENTS = "/api/v1/payments/stripe/my-payments"
 HOUR = 3600
+DAY = 86400
+FAILING_CARD = "4000000000000341"  # saved, then every charge on it fails
 
 
 def _process(shop, events: list[dict]) -> None:
@@ -124,3 +126,58 @@ def test_a_renewal_is_recorded_when_it_is_charged_an_hour_after_its_draft(client
     assert renewal["created_at"].startswith(
         datetime.fromtimestamp(period_end + HOUR, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
     assert check(client, token, "api")["allowed"] is True
+
+
+def _failing_renewals(client, shop, token: str, price: str, **settings) -> tuple[str, int, set[str]]:
+    """An account with these dunning settings; a paid checkout whose card then fails. Returns the subscription,
+    its first period's end and the events seen (already processed)."""
+    account = shop.stripe("GET", "/v1/account")["id"]
+    answer = requests.post(f"{shop.emulator_url}/_emulator/accounts/{account}", json=settings, timeout=10)
+    assert answer.status_code == 200, answer.text
+    sub_id, events = _checkout_events(client, shop, token, price)
+    _process(shop, events)
+    customer = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["customer"]
+    requests.post(f"{shop.emulator_url}/_emulator/customers/{customer}/card", json={"card": FAILING_CARD},
+                  timeout=10).raise_for_status()
+    period_end = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["items"]["data"][0]["current_period_end"]
+    return sub_id, period_end, {e["id"] for e in events}
+
+
+def test_left_past_due_after_the_last_retry_the_subscription_keeps_counting_and_its_grace(client, dev_token, shop,
+                                                                                          plans):  # noqa: F811
+    token = shop.token()
+    sub_id, period_end, seen = _failing_renewals(client, shop, token, plans["basic"],
+                                                 dunning_final_action="leave_past_due", dunning_retry_days=[1, 2])
+    # When the renewal and both retries fail
+    _advance_to(shop, period_end + HOUR + 2 * DAY + 60)
+    events = _new_events(shop, seen)
+    assert [e["type"] for e in events].count("invoice.payment_failed") == 3
+    assert "customer.subscription.deleted" not in [e["type"] for e in events]
+    _process(shop, events)
+    # Then PayKit holds it past_due, still in MRR (docs/metrics.md), with its failed payment recorded once
+    assert _record(shop, sub_id)["status"] == "past_due"
+    assert _mrr(client, dev_token) == 1900
+    payments = client.get(MY_PAYMENTS, token=token).json()["payments"]
+    assert [p["status"] for p in payments] == ["failed", "succeeded"]
+
+
+def test_an_unpaid_subscriptions_draft_invoices_record_no_payment(client, dev_token, shop, plans):  # noqa: F811
+    token = shop.token()
+    sub_id, period_end, seen = _failing_renewals(client, shop, token, plans["basic"],
+                                                 dunning_final_action="mark_unpaid", dunning_retry_days=[1, 2])
+    _advance_to(shop, period_end + HOUR + 2 * DAY + 60)
+    _process(shop, _new_events(shop, seen))
+    assert _record(shop, sub_id)["status"] == "unpaid"
+    # When the next period comes: Stripe invoices it as a draft and attempts nothing
+    next_end = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["items"]["data"][0]["current_period_end"]
+    _advance_to(shop, next_end + 2 * HOUR)
+    events = _new_events(shop, seen)
+    assert [e["type"] for e in events] == ["customer.subscription.updated", "invoice.created"]
+    _process(shop, events)
+    # Then it stays unpaid: no access, no MRR, and no payment recorded for the draft
+    record = _record(shop, sub_id)
+    assert record["status"] == "unpaid" and record["current_period_start"].startswith(
+        datetime.fromtimestamp(next_end, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+    assert check(client, token, "api")["allowed"] is False
+    assert _mrr(client, dev_token) == 0
+    assert [p["status"] for p in client.get(MY_PAYMENTS, token=token).json()["payments"]] == ["failed", "succeeded"]

@@ -79,16 +79,24 @@ class Account:
     id: str
     name: str
     created: int
-    # What happens when all payment retries of a subscription invoice fail: "cancel" or "mark_unpaid".
+    # The subscription's status when all payment retries of an invoice fail (Stripe's subscription settings):
+    # "cancel", "mark_unpaid" or "leave_past_due".
     dunning_final_action: str = "cancel"
-    # Days after the first failed attempt at which an invoice payment is retried (Smart Retries, simplified).
+    # How failed invoice payments are retried: "smart" (Smart Retries, Stripe's default: `smart_retry_attempts`
+    # retries spread over `smart_retry_window_days`) or "custom" (on `dunning_retry_days` after the first failure).
+    dunning_retry_policy: str = "smart"
+    smart_retry_attempts: int = 8
+    smart_retry_window_days: int = 14
     dunning_retry_days: tuple[int, ...] = (3, 5, 7)
     # Seconds a renewal invoice stays a draft before it is finalized and charged (Stripe: about an hour).
     renewal_finalize_delay: int = 3600
     worlds: dict[bool, World] = field(default_factory=dict)
 
     def settings(self) -> dict[str, Any]:
-        return {"dunning_final_action": self.dunning_final_action, "dunning_retry_days": list(self.dunning_retry_days),
+        return {"dunning_final_action": self.dunning_final_action, "dunning_retry_policy": self.dunning_retry_policy,
+                "smart_retry_attempts": self.smart_retry_attempts,
+                "smart_retry_window_days": self.smart_retry_window_days,
+                "dunning_retry_days": list(self.dunning_retry_days),
                 "renewal_finalize_delay": self.renewal_finalize_delay}
 
 
@@ -209,12 +217,32 @@ class State:
         return self.owners.get(object_id)
 
 
+FINAL_ACTIONS = ("cancel", "mark_unpaid", "leave_past_due")
+RETRY_POLICIES = ("smart", "custom")
+SMART_WINDOWS = (7, 14, 21, 30, 60)  # Stripe's choices: 1, 2 or 3 weeks, 1 or 2 months
+MAX_SMART_ATTEMPTS = 20
+
+
+def _whole(settings: dict[str, Any], name: str, low: int, high: int | None = None) -> int | None:
+    value = settings.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not str(value).isdigit() or int(value) < low or (high and int(value) > high):
+        span = f"{low} to {high}" if high else f"{low} or more"
+        raise errors.invalid(f"{name} must be a whole number, {span}", param=name)
+    return int(value)
+
+
 def apply_settings(account: Account, settings: dict[str, Any]) -> None:
     action = settings.get("dunning_final_action")
     if action is not None:
-        if action not in ("cancel", "mark_unpaid"):
-            raise errors.invalid("dunning_final_action must be cancel or mark_unpaid", param="dunning_final_action")
+        if action not in FINAL_ACTIONS:
+            raise errors.invalid("dunning_final_action must be cancel, mark_unpaid or leave_past_due",
+                                 param="dunning_final_action")
         account.dunning_final_action = action
+    policy = settings.get("dunning_retry_policy")
+    if policy is not None and policy not in RETRY_POLICIES:
+        raise errors.invalid("dunning_retry_policy must be smart or custom", param="dunning_retry_policy")
     retry_days = settings.get("dunning_retry_days")
     if retry_days is not None:
         try:
@@ -224,11 +252,20 @@ def apply_settings(account: Account, settings: dict[str, Any]) -> None:
         if list(days) != sorted(days) or any(d <= 0 for d in days):
             raise errors.invalid("dunning_retry_days must be increasing positive days", param="dunning_retry_days")
         account.dunning_retry_days = days
-    delay = settings.get("renewal_finalize_delay")
+        account.dunning_retry_policy = "custom"  # a schedule given is the custom one, unless a policy says otherwise
+    if policy is not None:
+        account.dunning_retry_policy = policy
+    attempts = _whole(settings, "smart_retry_attempts", 1, MAX_SMART_ATTEMPTS)
+    if attempts is not None:
+        account.smart_retry_attempts = attempts
+    window = settings.get("smart_retry_window_days")
+    if window is not None:
+        if isinstance(window, bool) or not str(window).isdigit() or int(window) not in SMART_WINDOWS:
+            raise errors.invalid("smart_retry_window_days must be one of 7, 14, 21, 30, 60",
+                                 param="smart_retry_window_days")
+        account.smart_retry_window_days = int(window)
+    delay = _whole(settings, "renewal_finalize_delay", 0)
     if delay is not None:
-        if isinstance(delay, bool) or not isinstance(delay, (int, str)) or not str(delay).isdigit():
-            raise errors.invalid("renewal_finalize_delay must be a whole number of seconds, 0 or more",
-                                 param="renewal_finalize_delay")
-        account.renewal_finalize_delay = int(delay)
+        account.renewal_finalize_delay = delay
     if settings.get("name"):
         account.name = str(settings["name"])

@@ -103,6 +103,14 @@ PAYMENT_METHOD_TOKENS = {
 }
 
 # code, message per decline (as Stripe words them).
+# Decline codes after which Stripe makes no further automatic retry of an invoice payment (Smart Retries and custom
+# schedules alike): the issuer's "do not try again" (docs: Automate payment retries, non-retryable decline codes).
+# `fraudulent` is the emulator's Radar block (`4100000000000019`), which Stripe reports as `highest_risk_level` too.
+HARD_DECLINES = frozenset({
+    "incorrect_number", "lost_card", "pickup_card", "stolen_card", "revocation_of_authorization",
+    "revocation_of_all_authorizations", "highest_risk_level", "fraudulent",
+})
+
 DECLINES = {
     "generic_decline": ("card_declined", "Your card was declined."),
     "insufficient_funds": ("card_declined", "Your card has insufficient funds."),

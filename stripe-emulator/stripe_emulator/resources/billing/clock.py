@@ -32,7 +32,7 @@ def next_action(world: World, sub: dict) -> tuple[int, int, str] | None:
         if not sub["_trial_will_end_sent"]:
             candidates.append((max(sub["trial_end"] - TRIAL_WILL_END_NOTICE, sub["created"]), 2, "trial_will_end"))
         candidates.append((sub["trial_end"], 3, "renew"))
-    if status in ("active", "past_due"):
+    if status in ("active", "past_due", "unpaid"):
         candidates.append((period_of(world, sub)[1], 3, "renew"))
     if (sub["pause_collection"] or {}).get("resumes_at"):
         candidates.append((sub["pause_collection"]["resumes_at"], 1, "resume_collection"))

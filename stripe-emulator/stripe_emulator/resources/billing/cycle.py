@@ -89,6 +89,10 @@ def renew(world: World, sub: dict, t: int, *, by_time: bool = True) -> None:
     delay = world.account.renewal_finalize_delay if by_time else 0
     if sub["pause_collection"]:
         _uncollected(world, invoice, sub["pause_collection"]["behavior"], t)
+    elif sub["status"] == "unpaid":
+        # Stripe keeps invoicing an unpaid subscription but attempts no payment: the invoice stays a draft.
+        invoice["auto_advance"] = False
+        emit(world, "invoice.created", "invoices", invoice, created=t)
     elif delay > 0:
         invoice["automatically_finalizes_at"] = t + delay
         emit(world, "invoice.created", "invoices", invoice, created=t)

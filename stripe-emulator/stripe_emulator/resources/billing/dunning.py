@@ -1,6 +1,6 @@
 """What a subscription does about its invoices' payments: an invoice run through creation, finalisation and its first
-attempt; the status that follows (active, past_due, then canceled or unpaid as the account says); an intent settled
-later (3-D Secure, an API confirmation); paying an open invoice now."""
+attempt; the status that follows (active, past_due, then canceled, unpaid or left past_due as the account says); an
+intent settled later (3-D Secure, an API confirmation); paying an open invoice now."""
 
 from __future__ import annotations
 
@@ -61,15 +61,16 @@ def after_payment(world: World, sub: dict, invoice: dict, outcome: str | None, t
         if latest and (sub["status"] in ("incomplete", "past_due", "unpaid") or resuming):
             sub["status"] = "active"
     elif outcome is not None and sub["status"] not in ("incomplete", "paused"):
-        final = outcome == DECLINED and invoice["next_payment_attempt"] is None
-        if final and world.account.dunning_final_action == "cancel":
+        final = outcome == DECLINED and invoice["next_payment_attempt"] is None and latest
+        action = world.account.dunning_final_action
+        if final and action == "cancel":
             tracker.emit_updated("customer.subscription.updated", created=t)
             end_subscription(world, sub, reason="payment_failed", t=t)
             return
-        if final:
+        if final and action == "mark_unpaid":
             sub["status"] = "unpaid"
-        elif sub["status"] in ("active", "trialing"):
-            sub["status"] = "past_due"
+        elif latest and sub["status"] in ("active", "trialing"):
+            sub["status"] = "past_due"  # and it stays past_due after the last retry with `leave_past_due`
     tracker.emit_updated("customer.subscription.updated", created=t)
 
 

@@ -9,6 +9,7 @@ from ...engine.periods import DAY
 from ...engine.render import list_object, public, render, renderer, virtual_field
 from ...engine.store import World
 from .. import discounts, tax
+from ..cards import HARD_DECLINES
 from ..payments import DECLINED, SUCCEEDED, attempt, new_payment_intent
 from .lines import Line
 from .subscriptions import subscription_of
@@ -163,15 +164,29 @@ def record_outcome(world: World, invoice: dict, outcome: str, t: int) -> None:
 
 
 def _next_retry(world: World, invoice: dict) -> int | None:
+    """When the failed payment is tried again: Smart Retries spreads the account's number of retries evenly over
+    its window (Stripe picks the times; here they are fixed so tests can advance to them), a custom schedule
+    retries on its days; never after a hard decline or the last retry."""
     if invoice["billing_reason"] == "subscription_create":
         return None  # a first invoice is not retried: the subscription stays incomplete, then expires
     if invoice.get("_gates_update"):
         return None  # a pending update expires (23 h at most) before the first retry would fall due
-    days = world.account.dunning_retry_days
-    failures = invoice["attempt_count"]
+    if _hard_declined(world, invoice):
+        return None
+    account, failures = world.account, invoice["attempt_count"]
+    if account.dunning_retry_policy == "smart":
+        retries, window = account.smart_retry_attempts, account.smart_retry_window_days * DAY
+        return invoice["_first_attempt_at"] + window * failures // retries if failures <= retries else None
+    days = account.dunning_retry_days
     if failures - 1 < len(days):
         return invoice["_first_attempt_at"] + days[failures - 1] * DAY
     return None
+
+
+def _hard_declined(world: World, invoice: dict) -> bool:
+    pi = world.find("payment_intents", invoice["_payment_intent"])
+    error = (pi or {}).get("last_payment_error") or {}
+    return bool({error.get("decline_code"), error.get("code")} & HARD_DECLINES)
 
 
 def emit_invoice_outcome(world: World, invoice: dict, outcome: str, t: int) -> None:
