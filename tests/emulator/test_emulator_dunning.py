@@ -164,3 +164,28 @@ def test_no_retry_after_a_hard_decline(emu: Emu):
     assert emu.client.v1.subscriptions.retrieve(sub.id).status == "canceled"
     emu.advance(clock, 20 * DAY)
     assert len(_failures(emu, invoice.id)) == 2
+
+
+def test_an_unpaid_subscriptions_draft_is_finalized_then_paid_to_reactivate_it(server):
+    emu = Emu(server, dunning_final_action="mark_unpaid", dunning_retry_days=[1])
+    clock, sub = _failing_subscriber(emu)
+    emu.advance(clock, 31 * DAY + HOUR + DAY + 28 * DAY)
+    draft = _latest_invoice(emu, sub.id)
+    assert (draft.status, emu.client.v1.subscriptions.retrieve(sub.id).status) == ("draft", "unpaid")
+    # Finalizing leaves it open (no attempt); paying it with a good card makes the subscription active again
+    finalized = emu.client.v1.invoices.finalize_invoice(draft.id)
+    assert (finalized.status, finalized.attempt_count, finalized.number is not None) == ("open", 0, True)
+    with pytest.raises(stripe.InvalidRequestError):
+        emu.client.v1.invoices.finalize_invoice(draft.id)
+    paid = emu.client.v1.invoices.pay(draft.id, {"payment_method": "pm_card_visa"})
+    assert paid.status == "paid" and emu.client.v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_finalizing_a_renewal_in_its_hour_charges_it_now(emu: Emu):
+    clock = emu.clock(FROZEN)
+    sub = emu.subscribe(emu.price(1900), clock=clock)
+    emu.advance(clock, 31 * DAY + 60)
+    finalized = emu.client.v1.invoices.finalize_invoice(_latest_invoice(emu, sub.id).id)
+    assert (finalized.status, finalized.status_transitions.finalized_at) == ("paid", PERIOD_END + 60)
+    emu.advance(clock, HOUR)
+    assert len(emu.client.v1.charges.list({"customer": sub.customer}).data) == 2  # charged once, not again

@@ -16,7 +16,8 @@ from tests.integration.test_entitlements import check, plans, shop  # noqa: F401
 from tests.integration.test_lists import get
 
 STATS = "/api/v1/payments/stats"
-MY_PAYMENTS = "/api/v1/payments/stripe/my-payments"
+BASE = "/api/v1/payments/stripe"
+MY_PAYMENTS = f"{BASE}/my-payments"
 HOUR = 3600
 DAY = 86400
 FAILING_CARD = "4000000000000341"  # saved, then every charge on it fails
@@ -181,3 +182,28 @@ def test_an_unpaid_subscriptions_draft_invoices_record_no_payment(client, dev_to
     assert check(client, token, "api")["allowed"] is False
     assert _mrr(client, dev_token) == 0
     assert [p["status"] for p in client.get(MY_PAYMENTS, token=token).json()["payments"]] == ["failed", "succeeded"]
+
+
+def test_resuming_an_unpaid_subscription_finalizes_and_pays_its_draft(client, shop, plans):  # noqa: F811
+    # Given an unpaid subscriber whose next period was invoiced as a draft, who then scheduled a cancellation
+    token = shop.token()
+    sub_id, period_end, seen = _failing_renewals(client, shop, token, plans["basic"],
+                                                 dunning_final_action="mark_unpaid", dunning_retry_days=[1])
+    _advance_to(shop, period_end + HOUR + DAY + 60)
+    next_end = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["items"]["data"][0]["current_period_end"]
+    _advance_to(shop, next_end + 60)
+    _process(shop, _new_events(shop, seen))
+    draft = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["latest_invoice"]
+    assert shop.stripe("GET", f"/v1/invoices/{draft}")["status"] == "draft"
+    assert client.post(f"{BASE}/cancel-subscription", token=token, json_body={}).status == 200
+    _process(shop, _new_events(shop, seen))  # the account's clock is ahead of PayKit's: its events are newest
+    # When the card is fixed and they resume
+    customer = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")["customer"]
+    requests.post(f"{shop.emulator_url}/_emulator/customers/{customer}/card", json={"card": "4242424242424242"},
+                  timeout=10).raise_for_status()
+    reply = client.post(f"{BASE}/resume-subscription", token=token)
+    # Then the draft was finalized and paid, and the subscription goes on
+    assert reply.status == 200, reply.text
+    assert shop.stripe("GET", f"/v1/invoices/{draft}")["status"] == "paid"
+    stripe_sub = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")
+    assert (stripe_sub["status"], stripe_sub["cancel_at_period_end"]) == ("active", False)

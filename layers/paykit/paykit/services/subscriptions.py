@@ -198,9 +198,12 @@ def resume_subscription(caller: Principal, test_mode: bool, client_key: str | No
 
 def _pay_open_invoice(gateway: StripeGateway, scope: Scope, sub_id: str) -> None:
     """Resuming a subscription whose last invoice is unpaid pays it first: a decline is a 402 and the cancellation
-    stays scheduled (issue 11, item 7's rule for resume)."""
+    stays scheduled (issue 11, item 7's rule for resume). An `unpaid` subscription's latest invoice is a draft
+    Stripe never advances (it invoices each period without attempting payment): it is finalized to be paid."""
     def pay(c: Any) -> None:
         invoice = c.v1.subscriptions.retrieve(sub_id, {"expand": ["latest_invoice"]}).latest_invoice
+        if invoice is not None and invoice.status == "draft" and not invoice.auto_advance:
+            invoice = c.v1.invoices.finalize_invoice(invoice.id)
         if invoice is not None and invoice.status == "open":
             c.v1.invoices.pay(invoice.id)
 

@@ -1,4 +1,5 @@
-"""The invoices and invoice_payments API resources: list, retrieve, update, lines, pay, void, create_preview."""
+"""The invoices and invoice_payments API resources: list, retrieve, update, lines, finalize, pay, void,
+create_preview."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from ...engine.routes import Ctx, api, retrieve, update
 from .. import tax, three_d_secure
 from ..customers import live_customer
 from ..payments import DECLINED, REQUIRES_ACTION, SUCCEEDED, card_error_for
-from .dunning import after_payment, pay_invoice
+from .cycle import finalize_renewal
+from .dunning import after_payment, pay_invoice, run_invoice
 from .invoices import emit_invoice_outcome, void_invoice
 from .proration import PRORATION_BEHAVIORS, plan_item_changes, preview
 from .subscriptions import ENDED, customer_payment_method, subscription_of
@@ -66,6 +68,25 @@ def pay_invoice_route(ctx: Ctx, params: dict, id: str) -> dict:
         raise three_d_secure.action_required()
     if outcome == DECLINED:
         raise card_error_for(world, world.get("payment_intents", invoice["_payment_intent"]))
+    return render(world, "invoices", invoice, ctx.expand)
+
+
+@api("POST", "/v1/invoices/<id>/finalize", "invoices", "InvoiceFinalizeInvoiceParams")
+def finalize_invoice_route(ctx: Ctx, params: dict, id: str) -> dict:
+    """Finalizes a draft now. A renewal still in its hour is charged too, as automatic collection then does; a
+    draft Stripe does not advance (an unpaid subscription's, a paused collection's) is left open to be paid."""
+    world = ctx.world
+    invoice = world.get("invoices", id)
+    if invoice["status"] != "draft":
+        raise errors.invalid("This invoice is already finalized, you can't re-finalize a non-draft invoice.")
+    auto_advance = get_bool(params, "auto_advance")
+    if auto_advance is not None:
+        invoice["auto_advance"] = auto_advance
+    sub, t = subscription_of(world, invoice), world.now_for(invoice)
+    if invoice["automatically_finalizes_at"] and invoice["auto_advance"]:
+        finalize_renewal(world, sub, invoice, t)
+    else:
+        run_invoice(world, sub, invoice, t, attempt_payment=False, created=False)
     return render(world, "invoices", invoice, ctx.expand)
 
 
