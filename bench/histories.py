@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> dict:
         ["steps", steps, f"{steps / minutes:.1f}"],
         ["identity checks", tally["checks"], f"{tally['checks'] / minutes:.1f}"]]))
     print("steps by rule:", ", ".join(f"{name} {count}" for name, count in sorted(tally["steps"].items())))
+    print(f"histories whose clock moved (renewals, dunning): {tally['moved']}; subscriptions with a running "
+          f"discount at the checks: {tally['discounted']}")
     results = {**tally, "seconds": seconds}
     write_results("histories", results)
     return results
