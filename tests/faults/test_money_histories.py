@@ -127,9 +127,11 @@ def histories(client, emulator, faults, outbox, tally: Tally) -> type[RuleBasedS
             assert client.post(f"{BASE}/projects/{self.project}/products/{product}/features", token=self.dev,
                                json_body={"feature": feature.json()["lookup_key"]}).status == 200
             self.users = [str(uuid.uuid4()) for _ in range(3)]
-            for who, plan in zip(self.users, ("basic", "pro")):  # two paying users to start with, the third later
-                session = client.post(f"{BASE}/checkout-session", token=self.token(who),
-                                      json_body={"price_id": self.prices[plan], **OK_URLS}).json()["session_id"]
+            # Two paying users to start with, the second with a recurring coupon's code; the third comes later
+            first_offers = ({}, {"promotion_code": f"H{self.rng.choice([0, 1, 2, 3])}"})
+            for who, plan, offer in zip(self.users, ("basic", "pro"), first_offers):
+                session = client.post(f"{BASE}/checkout-session", token=self.token(who), json_body={
+                    "price_id": self.prices[plan], **OK_URLS, **offer}).json()["session_id"]
                 requests.post(f"{emulator.url}/_emulator/checkout/{session}/pay", json={"card": CARD},
                               timeout=10).raise_for_status()
 
@@ -553,7 +555,7 @@ def test_money_identities_hold_over_random_histories(client, emulator, faults, o
     # (renewals, failed ones among them); Stripe's events arrived; the checks ran
     assert tally.histories >= min(examples, 4) and tally.checks == tally.histories * IDENTITIES, vars(tally)
     assert sum(tally.steps.values()) >= 2 * tally.histories, vars(tally)
-    assert tally.moved >= 1 and tally.steps.get("renewal_fails"), vars(tally)
+    assert tally.moved >= 1 and tally.steps.get("renewal_fails") and tally.discounted >= 1, vars(tally)
     assert tally.steps.get("discount", 0) + tally.steps.get("checkout_code", 0) >= 1, vars(tally)
     if os.environ.get("PAYKIT_HISTORIES_REPORT"):  # bench.histories reads what the run did
         with open(os.environ["PAYKIT_HISTORIES_REPORT"], "w", encoding="utf-8") as report:
