@@ -99,8 +99,9 @@ def histories(client, emulator, faults, outbox, tally: Tally) -> type[RuleBasedS
             self.dev = make_token(JWT_SECRET, f"dev-{uuid.uuid4()}")  # a developer of their own per history
             # An account per history: its clock moves for this history only. What ends the retries of a failed
             # renewal is the account's setting, drawn per history.
+            final_action = self.rng.choice(["cancel", "mark_unpaid", "leave_past_due"])
             account = requests.post(f"{emulator.url}/_emulator/accounts", timeout=10, json={
-                "name": "history", "dunning_final_action": self.rng.choice(["cancel", "mark_unpaid"])}).json()
+                "name": "history", "dunning_final_action": final_action}).json()
             self.key = account["test_secret_key"]
             reply = client.post("/api/v1/projects/", token=self.dev, json_body={"name": f"History {seed}"})
             assert reply.status == 201, reply.text
