@@ -20,8 +20,8 @@ measures histories and identity checks per minute.
 from __future__ import annotations
 
 import json
-import os
 import math
+import os
 import random
 import time
 import uuid
