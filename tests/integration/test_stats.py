@@ -177,3 +177,24 @@ def test_refunds_count_on_the_day_they_happen_whatever_order_the_events_arrive(c
     _totals, days = stats.recount(default_table(), pid, "test")
     today = time.strftime("%Y-%m-%d", time.gmtime(NOW))
     assert {day: sums["refunds#usd"] for day, sums in days.items() if "refunds#usd" in sums} == {today: 3000}
+
+
+def test_a_cancellation_at_period_end_counts_on_the_day_the_subscription_ended(client):
+    from tests.conftest import JWT_SECRET
+    from tests.support import make_token
+
+    # Given a subscription whose user asked 40 days ago to cancel at the period's end, and which ended 2 days ago
+    # (Stripe's `canceled_at` is the request's time; `ended_at` is when it reached `canceled`)
+    token = make_token(JWT_SECRET, f"dev-ended-{NOW}")
+    pid = new_project(client, token, "Ended")
+    ended = sub_event(pid, "sub_end", "canceled", NOW - 70 * DAY, canceled_at=NOW - 40 * DAY, event_created=NOW - 2 * DAY)
+    ended["data"]["object"]["ended_at"] = NOW - 2 * DAY
+    deliver(pid, "test", [ended])
+    # Then the cancellation is in the last 30 days (docs/metrics.md: on the day it reached `canceled`)
+    usd = get(client, token, "/api/v1/payments/stats").json()["by_mode"]["test"]["by_currency"]["usd"]
+    assert usd["cancellations_30d"] == 1
+    # And the refresher's recount from the record puts it on the same day as the processor did
+    _totals, days = stats.recount(default_table(), pid, "test")
+    ended_day = time.strftime("%Y-%m-%d", time.gmtime(NOW - 2 * DAY))
+    assert {day: sums["cancellations#usd"] for day, sums in days.items() if "cancellations#usd" in sums} == {
+        ended_day: 1}

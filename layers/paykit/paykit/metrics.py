@@ -107,14 +107,16 @@ def day_contribution(item: dict[str, Any] | None) -> dict[str, dict[str, int]]:
     """What one record adds to the day buckets (day -> name -> value) that can be recounted from records alone.
 
     Payments count on the day they were created (gross revenue = paid amounts, failed payments), their refunds on
-    the day they were refunded; subscriptions on the day they were canceled.
+    the day they were refunded; subscriptions on the day they reached `canceled` (`ended_at`; Stripe's `canceled_at`
+    is when a cancel at the period's end was asked for, which records stored before `ended_at` fall back to).
     """
     if not item or not item.get("status"):
         return {}
     currency = item.get("currency", "usd")
     if item["type"] == "subscription":
-        if item["status"] == "canceled" and item.get("cancelled_at"):
-            return {item["cancelled_at"][:10]: {f"cancellations#{currency}": 1}}
+        ended = item.get("ended_at") or item.get("cancelled_at")
+        if item["status"] == "canceled" and ended:
+            return {ended[:10]: {f"cancellations#{currency}": 1}}
         return {}
     if not item.get("created_at"):
         return {}

@@ -81,7 +81,8 @@ def _state(ctx: Ctx, stored: dict[str, Any], sub: dict[str, Any]) -> dict[str, A
         "current_period_start": ts(item0.get("current_period_start") or sub.get("current_period_start")),
         "current_period_end": ts(item0.get("current_period_end") or sub.get("current_period_end")),
         "cancel_at": ts(sub.get("cancel_at")),
-        "cancelled_at": ts(sub.get("canceled_at")),
+        "cancelled_at": ts(sub.get("canceled_at")),  # when the cancel was asked for (Stripe's `canceled_at`)
+        "ended_at": ts(sub.get("ended_at")),  # when it reached `canceled`: a period-end cancel ends later
     }
 
 
