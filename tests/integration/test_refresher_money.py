@@ -163,9 +163,10 @@ def test_the_pass_after_a_discount_ends_refreshes_its_scope(client, dev_token, w
     end = now + 2 * 3600
     deliver(p, "test", [with_discount(sub_event(p, "sub_wake", "active", now - 60, amount=2000), percent_off=25,
                                       start=now - 60, end=end)])
-    # Then the event's transaction left a mark in the hour the discount ends, at the moment it ends
-    mark = table.get(keys.dirty_mark(dirty.hour_of(end), dirty.shard_of(p, "test"), p, "test"))
-    assert mark and int(mark["marked_at"]) == end
+    # Then the event's transaction left a wake-up in the hour the discount ends, marked at that hour's last second
+    key = keys.dirty_mark(dirty.hour_of(end), dirty.shard_of(p, "test"), p, "test")
+    mark = table.get({**key, "sk": key["sk"] + dirty.WAKE_SUFFIX})
+    assert mark and int(mark["marked_at"]) == end - end % 3600 + 3599
 
     # When the first hourly pass after the end runs, and its worker refreshes what it enqueued
     received_works(work_queues)
@@ -185,3 +186,36 @@ def test_the_pass_after_a_discount_ends_refreshes_its_scope(client, dev_token, w
     # Then the discount is over and MRR is the full price
     assert usd_mrr(client, dev_token) == 2000
 
+
+
+def test_an_event_in_the_hour_a_discount_ends_does_not_hide_the_end_from_the_pass(client, dev_token,
+                                                                                   work_queues):  # noqa: F811
+    from paykit.processor.engine import EventProcessor
+    from paykit.processor.stripe_reader import GatewayReader
+
+    # Given a discount that ends at 50 past an hour three hours ahead, and an event of another subscription of the
+    # same project at 20 past that hour (both marks fall in the same hour's bucket)
+    table = default_table()
+    p = new_project(client, dev_token, "Same hour")
+    now = int(time.time())
+    end = now - now % 3600 + 3 * 3600 + 50 * 60
+    deliver(p, "test", [with_discount(sub_event(p, "sub_ending", "active", now - 60, amount=2000), percent_off=25,
+                                      start=now - 60, end=end)])
+    at_twenty_past = EventProcessor(table, GatewayReader(), clock=lambda: end - 1800)
+    other = sub_event(p, "sub_other", "active", now - 60, amount=1000)
+    assert at_twenty_past.process_event(p, "test", other, json.dumps(other)) == "processed"
+
+    # When a pass ran at 40 past (before the end) and the next runs after the end
+    received_works(work_queues)
+    state = table.get(keys.work_state(work.REFRESH_CHANGED), consistent=True) or {
+        **keys.work_state(work.REFRESH_CHANGED), "type": "work_state",
+        "since": now - work.FIRST_PASS_LOOKBACK_SECONDS}
+    table.put({**state, "since": end - 600})
+    producer = work.Producer(table, work.WorkQueue(work_queues, work.get_settings().work_queue_url),
+                             clock=lambda: end + 600)
+    try:
+        assert producer.start(work.REFRESH_CHANGED, lambda: 10**9).completed
+    finally:
+        table.put(state)
+    # Then that pass still refreshes the scope whose discount ended (the event's mark did not replace the end's)
+    assert keys.scope(p, "test") in {w.scope for w, _ in received_works(work_queues)}

@@ -82,15 +82,15 @@ def transaction(project_id: str, mode: str, owner: str | None, head: list[dict[s
 
 
 def wake_up_marks(project_id: str, mode: str, changed: list[Change], now: float) -> list[dict[str, Any]]:
-    """The refresher's dirty marks: this hour's, so the incremental pass recounts the scope, and one in the hour a
-    subscription's discount ends, marked at that moment, so the pass after it removes the discount from MRR (issue
-    18). One mark per hour bucket (a transaction touches an item once): the latest moment of that hour."""
-    moments = {dirty.hour_of(now): now}
+    """The refresher's dirty marks: this hour's, so the incremental pass recounts the scope, and a wake-up in the
+    hour a subscription's discount ends, so the pass after it removes the discount from MRR (issue 18). One per
+    hour (a transaction touches an item once)."""
+    ends = {}
     for _, new in changed:
         end = new.get("discount_end") if new.get("type") == "subscription" else None
         if end:
             moment = datetime.strptime(end, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
             if moment > now:
-                hour = dirty.hour_of(moment)
-                moments[hour] = max(moments.get(hour, moment), moment)
-    return [mark for moment in moments.values() for mark in dirty.marks(project_id, mode, changed, moment)]
+                ends.setdefault(dirty.hour_of(moment), moment)
+    return [*dirty.marks(project_id, mode, changed, now),
+            *(dirty.wake_up(project_id, mode, moment) for moment in ends.values())]

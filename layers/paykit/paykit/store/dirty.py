@@ -12,6 +12,7 @@ from paykit.store import keys
 SHARDS = 8
 # Kept past any gap between refresher passes (a failed schedule, a deploy): the next pass still finds the marks.
 MARK_DAYS = 3
+WAKE_SUFFIX = "#WAKE"
 
 
 def hour_of(moment: float) -> str:
@@ -27,13 +28,28 @@ def marks(project_id: str, mode: str, changed: list[Any], now: float) -> list[di
     (nothing otherwise): one small item per scope and hour, so its cost follows activity, not data."""
     if not changed:
         return []
-    return [{"Update": {
-        "Key": keys.dirty_mark(hour_of(now), shard_of(project_id, mode), project_id, mode),
+    return [_mark(keys.dirty_mark(hour_of(now), shard_of(project_id, mode), project_id, mode),
+                  project_id, mode, int(now))]
+
+
+def wake_up(project_id: str, mode: str, moment: float) -> dict[str, Any]:
+    """The action marking the scope for the first pass after `moment` (a discount's end, issue 18). Its own item in
+    the hour's bucket, apart from the events' mark (an event earlier in that hour would move `marked_at` back before
+    the moment, and a pass between the two would then read past it), marked at the hour's last second: every wake-up
+    of one hour writes the same value, so none hides another."""
+    hour_end = int(moment) - int(moment) % 3600 + 3599
+    key = keys.dirty_mark(hour_of(moment), shard_of(project_id, mode), project_id, mode)
+    return _mark({**key, "sk": key["sk"] + WAKE_SUFFIX}, project_id, mode, hour_end)
+
+
+def _mark(key: dict[str, str], project_id: str, mode: str, marked_at: int) -> dict[str, Any]:
+    return {"Update": {
+        "Key": key,
         "UpdateExpression": "SET project_id = :p, #mode = :m, marked_at = :t, expires_at = :e",
         "ExpressionAttributeNames": {"#mode": "mode"},
-        "ExpressionAttributeValues": {":p": project_id, ":m": mode, ":t": int(now),
-                                      ":e": int(now) + MARK_DAYS * 86400},
-    }}]
+        "ExpressionAttributeValues": {":p": project_id, ":m": mode, ":t": marked_at,
+                                      ":e": marked_at + MARK_DAYS * 86400},
+    }}
 
 
 def buckets(since: float, until: float) -> list[str]:
