@@ -248,7 +248,7 @@ def wait_until_recorded(target: Target, shops: list[Shop], deadline: float) -> t
 def check(target: Target, result: LoadResult) -> None:
     """Fills result.problems (empty when all is well) and result.counts."""
     from paykit import metrics
-    from paykit.services import stats
+    from paykit.services import refresher
     from paykit.store import keys
 
     problems = result.problems
@@ -279,7 +279,7 @@ def check(target: Target, result: LoadResult) -> None:
         if failed:
             problems.append(f"{shop.project}: events failed in the processor: {failed[:5]}")
         # The counters the processor kept incrementally against the scheduled refresher's own recount.
-        recounted, days = stats.recount(target.table, shop.project, "test")
+        recounted, days = refresher.recount(target.table, shop.project, "test")
         stored = target.table.get(keys.counters(shop.project, "test"), consistent=True) or {}
         if _figures(stored) != _figures(recounted):
             problems.append(f"{shop.project} counters drifted: stored {_figures(stored)}, "

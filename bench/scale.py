@@ -4,7 +4,7 @@ Seeds N projects (10 per developer, test keys, two paid payments each) straight 
 projects' Stripe keys into Secrets Manager, and a few emulator accounts shared by the projects (each with an
 endpoint nobody listens on, so its events stay undelivered); one project has an account of its own that answers
 every call after `--slow-seconds` (a slow tenant). Then, for each N, the reconciler pass and the refresher pass
-run as the loop (`Reconciler.run`, `stats.refresh_all`: one invocation) and as the fan-out (the real producer,
+run as the loop (`Reconciler.run`, `refresher.refresh_all`: one invocation) and as the fan-out (the real producer,
 then `--workers` threads receiving from the work queue into the real worker, as Lambda's event source with
 MaximumConcurrency would); the refresher's incremental pass runs with `--changed` of the scopes marked changed.
 
@@ -231,7 +231,7 @@ PASSES = ("reconcile", "refresh-all", "refresh-changed")
 
 
 def run_size(bench: Bench, size: int, workers: int, changed: float, passes: tuple[str, ...] = PASSES) -> list[dict]:
-    from paykit.services import reconciler, stats, work
+    from paykit.services import reconciler, refresher, work
 
     seeded = bench.seed(size)
     print(f"N={size}: seeded in {seeded:.1f} s", flush=True)
@@ -250,7 +250,7 @@ def run_size(bench: Bench, size: int, workers: int, changed: float, passes: tupl
     if "refresh-all" in passes:  # the full loop and the full fan-out (make refresh-all)
         log, undo = timed_units(stats, "refresh_developer")
         try:
-            rows.append(bench.loop("refresh (all)", lambda: stats.refresh_all(), lambda: log))
+            rows.append(bench.loop("refresh (all)", lambda: refresher.refresh_all(), lambda: log))
         finally:
             undo()
         rows.append(bench.fan_out("refresh (all)", work.REFRESH_ALL, workers))

@@ -35,7 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 
 from paykit import metrics
 from paykit.processor import default_processor
-from paykit.services import stats
+from paykit.services import refresher
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.conftest import JWT_SECRET
@@ -396,7 +396,7 @@ def histories(client, emulator, faults, outbox, tally: Tally) -> type[RuleBasedS
             # The hourly pass at the account's time (the real time unless the clock moved): it takes off the
             # discounts that ended with no event to say so (issue 18, item 8), and has nothing else to correct.
             at = datetime.fromtimestamp(self.now(), timezone.utc)
-            assert stats.refresh_changed_scope(default_table(), self.project, "test", now=at) == 0
+            assert refresher.refresh_changed_scope(default_table(), self.project, "test", now=at) == 0
             for check in (self.check_mrr, self.check_counters, self.check_usage, self.check_payments,
                           self.check_exports):
                 check()
@@ -476,7 +476,7 @@ def histories(client, emulator, faults, outbox, tally: Tally) -> type[RuleBasedS
 
         def check_counters(self) -> None:
             table = default_table()
-            corrected, _ = stats.refresh_scope(table, self.project, "test")
+            corrected, _ = refresher.refresh_scope(table, self.project, "test")
             assert corrected == 0, "the counters drifted from a recount of the records"
             owner = table.get(keys.project(self.project))["owner_id"]
             assert self.figures(table.get(keys.developer_counters(owner, "test"))) == self.figures(

@@ -294,7 +294,7 @@ def test_resuming_a_past_due_subscription_pays_its_invoice_first_or_is_402(clien
 
 
 def test_the_refresher_names_records_stored_without_names(client, shop, developer):
-    from paykit.services import stats
+    from paykit.services import refresher
 
     # Given a subscription and a one-time payment stored before names were kept
     token = shop.token()
@@ -306,7 +306,7 @@ def test_the_refresher_names_records_stored_without_names(client, shop, develope
     table.update(keys.subscription(shop.project_id, "test", sub_id), UpdateExpression="REMOVE plan_name")
     table.update(keys.payment(shop.project_id, "test", pi), UpdateExpression="REMOVE description")
     # When the refresher runs
-    stats.refresh_developer(table, developer)
+    refresher.refresh_developer(table, developer)
     # Then both are named from Stripe
     assert stored(shop, sub_id)["plan_name"] == "Pro"
     assert table.get(keys.payment(shop.project_id, "test", pi))["description"] == "Pro · 5.00 USD"

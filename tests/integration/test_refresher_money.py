@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from paykit.services import stats, work
+from paykit.services import refresher, work
 from paykit.store import dirty, keys
 from paykit.store.table import Table, default_table
 from tests.integration.test_analytics import day, series, t
@@ -58,8 +58,8 @@ def test_two_workers_refreshing_one_scope_adjust_mrr_once(client, dev_token, dev
     lose_history(table, p, developer, day(3), "mrr_new#usd")
 
     # When two workers refresh the scope at once (the second runs while the first is between read and write)
-    racing = SecondWorker(table, lambda: stats.refresh_changed_scope(table, p, "test"))
-    stats.refresh_changed_scope(racing, p, "test")
+    racing = SecondWorker(table, lambda: refresher.refresh_changed_scope(table, p, "test"))
+    refresher.refresh_changed_scope(racing, p, "test")
     assert racing.raced
 
     # Then today's adjustment is 19.00, once, in the project's bucket and in its developer's
@@ -84,7 +84,7 @@ def test_an_incremental_pass_keeps_the_developer_the_sum_of_their_projects(clien
                      ExpressionAttributeNames={"#r": "revenue#usd"}, ExpressionAttributeValues={":v": 1000})
 
     # When the hourly pass refreshes the scope an event changed (not the full recount)
-    stats.refresh_changed_scope(table, a, "test")
+    refresher.refresh_changed_scope(table, a, "test")
 
     # Then every day bucket of the developer is the sum of the same day of their projects
     projects = [day_buckets(table, keys.counters(p, "test")["pk"]) for p in (a, b)]
@@ -102,6 +102,49 @@ def test_an_incremental_pass_keeps_the_developer_the_sum_of_their_projects(clien
     assert mine["summary"]["net_new_mrr_cents"] == sum(s["summary"]["net_new_mrr_cents"] for s in each) == 6800
     assert [p["value"] for p in mine["points"]] == [x["value"] + y["value"]
                                                     for x, y in zip(each[0]["points"], each[1]["points"])]
+
+
+class EventDuringRecount(Table):
+    """The store as the refresher sees it while an event commits right after its recount has read the records
+    (the records' Query is done, the counters not yet corrected)."""
+
+    def __init__(self, base: Table, partition: str, event: Callable[[], Any]) -> None:
+        super().__init__(base.client, base.name)
+        self.partition, self.event, self.raced = partition, event, False
+
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        answer = super().call(operation, **kwargs)
+        if (not self.raced and operation == "query"
+                and self.partition in json.dumps(kwargs.get("ExpressionAttributeValues"), default=str)):
+            self.raced = True
+            self.event()
+        return answer
+
+
+def test_an_event_committed_during_the_recount_is_not_overwritten(client, dev_token, developer):
+    # Given a project with one subscription (19.00) whose counters drifted (a stray subscription counted)
+    table = default_table()
+    p = new_project(client, dev_token, "Busy")
+    deliver(p, "test", [sub_event(p, "sub_first", "active", t(3), amount=1900)])
+    table.update(keys.counters(p, "test"), UpdateExpression="ADD subscriptions :one",
+                 ExpressionAttributeValues={":one": 1})
+
+    # When a second subscription (10.00) commits after the refresher's recount read the records
+    racing = EventDuringRecount(table, keys.project_subscriptions_gsi(p, "test"), lambda: deliver(
+        p, "test", [sub_event(p, "sub_second", "active", t(0), amount=1000)]))
+    refresher.refresh_changed_scope(racing, p, "test")
+    assert racing.raced
+
+    # Then the counters keep the second subscription (the correction waited), and no MRR adjustment was invented
+    counters = figures(table.get(keys.counters(p, "test")))
+    assert counters["mrr#active#usd"] == 2900
+    assert "mrr_adjustment#usd" not in figures(table.get(keys.counters_day(p, "test", day(0))))
+    assert "mrr_adjustment#usd" not in figures(table.get(keys.developer_day(developer, "test", day(0))))
+    # And the next pass corrects the drift against a recount that sees both
+    refresher.refresh_changed_scope(table, p, "test")
+    counters = figures(table.get(keys.counters(p, "test")))
+    assert (counters["subscriptions"], counters["mrr#active#usd"]) == (2, 2900)
+    assert "mrr_adjustment#usd" not in figures(table.get(keys.counters_day(p, "test", day(0))))
 
 
 # ---------------------------------------------------------------------- a repeating coupon that ends (item 8)
@@ -129,7 +172,7 @@ def test_a_repeating_coupon_stops_lowering_mrr_on_the_day_it_ends_without_an_eve
     assert usd_mrr(client, dev_token) == 1500
 
     # When the hourly pass refreshes the scope
-    stats.refresh_changed_scope(table, p, "test")
+    refresher.refresh_changed_scope(table, p, "test")
 
     # Then MRR is the full price, as an expansion of 5.00 on the day the discount ended, in E4 and the series
     assert usd_mrr(client, dev_token) == 2000
@@ -140,7 +183,7 @@ def test_a_repeating_coupon_stops_lowering_mrr_on_the_day_it_ends_without_an_eve
     # And the counters and day buckets agree with a recount (no adjustment was needed), the developer's too
     assert "mrr_adjustment#usd" not in figures(table.get(keys.counters_day(p, "test", day(0))))
     assert figures(table.get(keys.developer_day(developer, "test", day(2)))) == {"mrr_expansion#usd": 500}
-    assert stats.refresh_changed_scope(table, p, "test") == 0
+    assert refresher.refresh_changed_scope(table, p, "test") == 0
     assert "discount_end" not in table.get(keys.subscription(p, "test", "sub_launch"))
 
 
@@ -182,7 +225,7 @@ def test_the_pass_after_a_discount_ends_refreshes_its_scope(client, dev_token, w
     finally:
         table.put(state)
     assert keys.scope(p, "test") in {w.scope for w, _ in received_works(work_queues)}
-    stats.refresh_changed_scope(table, p, "test", now=datetime.fromtimestamp(later, timezone.utc))
+    refresher.refresh_changed_scope(table, p, "test", now=datetime.fromtimestamp(later, timezone.utc))
     # Then the discount is over and MRR is the full price
     assert usd_mrr(client, dev_token) == 2000
 
@@ -219,3 +262,37 @@ def test_an_event_in_the_hour_a_discount_ends_does_not_hide_the_end_from_the_pas
         table.put(state)
     # Then that pass still refreshes the scope whose discount ended (the event's mark did not replace the end's)
     assert keys.scope(p, "test") in {w.scope for w, _ in received_works(work_queues)}
+
+
+def test_an_event_committed_while_the_developer_is_rolled_up_is_not_overwritten(client, dev_token, developer):
+    # Given a developer whose counters drifted (a stray subscription), with one project and its subscription
+    table = default_table()
+    p = new_project(client, dev_token, "Rolled up")
+    deliver(p, "test", [sub_event(p, "sub_rolled", "active", t(3), amount=1900)])
+    table.update(keys.developer_counters(developer, "test"), UpdateExpression="ADD subscriptions :one",
+                 ExpressionAttributeValues={":one": 1})
+    mrr_before = figures(table.get(keys.developer_counters(developer, "test")))["mrr#active#usd"]
+
+    # When a subscription (10.00) commits after the pass read the projects' counters for the developer's sum
+    racing = EventDuringBatchGet(table, keys.counters(p, "test")["pk"], lambda: deliver(
+        p, "test", [sub_event(p, "sub_late", "active", t(0), amount=1000)]))
+    refresher.refresh_changed_scope(racing, p, "test")
+    assert racing.raced
+
+    # Then the developer's counters keep it (the roll-up's correction waited for the next pass)
+    assert figures(table.get(keys.developer_counters(developer, "test")))["mrr#active#usd"] == mrr_before + 1000
+
+
+class EventDuringBatchGet(Table):
+    """The store while an event commits right after the roll-up's BatchGetItem of the projects' counters."""
+
+    def __init__(self, base: Table, partition: str, event: Callable[[], Any]) -> None:
+        super().__init__(base.client, base.name)
+        self.partition, self.event, self.raced = partition, event, False
+
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        answer = super().call(operation, **kwargs)
+        if not self.raced and operation == "batch_get_item" and self.partition in json.dumps(kwargs, default=str):
+            self.raced = True
+            self.event()
+        return answer

@@ -9,7 +9,7 @@ import pytest
 
 from local import lambda_host
 from paykit.observability import logger as paykit_logger
-from paykit.services import stats
+from paykit.services import refresher, stats
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.integration.test_lists import DAY, NOW, deliver, get, new_project, pay_event, sub_event
@@ -119,13 +119,13 @@ def test_stats_with_test_mode_false_are_live_only(client, dev_token, fixture_pro
 def test_the_refresher_corrects_drift_and_reports_it(client, dev_token, developer, fixture_project, capfd,
                                                      moto_aws):
     table = default_table()
-    expected = {k: v for k, v in stats.recount(table, fixture_project, "test")[0].items() if v}
+    expected = {k: v for k, v in refresher.recount(table, fixture_project, "test")[0].items() if v}
     # Given counters that drifted from the records (a lost update, a stray figure, a wrong day sum)
     table.update(keys.counters(fixture_project, "test"),
                  UpdateExpression="ADD subscriptions :five, #usd :minus SET #stray = :one",
                  ExpressionAttributeNames={"#usd": "amount#succeeded#usd", "#stray": "payments#disputed"},
                  ExpressionAttributeValues={":five": 5, ":minus": -100, ":one": 1})
-    day = keys.counters_day(fixture_project, "test", stats._day(stats.utcnow().date()))
+    day = keys.counters_day(fixture_project, "test", stats.day_key(stats.utcnow().date()))
     table.update(day, UpdateExpression="SET #r = :x", ExpressionAttributeNames={"#r": "revenue#usd"},
                  ExpressionAttributeValues={":x": 777})
     assert get(client, dev_token, "/api/v1/payments/subscriptions").json()["total"] == 12
@@ -151,7 +151,7 @@ def test_the_refresher_corrects_drift_and_reports_it(client, dev_token, develope
     assert '"CounterDrift"' in out
     # And the totals and stats are right again, and the developer's roll-up holds the recount
     assert get(client, dev_token, "/api/v1/payments/subscriptions").json()["total"] == 7
-    rollup = stats.rollup_of(table, developer)
+    rollup = refresher.rollup_of(table, developer)
     assert rollup["counters"]["test"]["subscriptions"] == 6 and rollup["counters"]["live"]["payments"] == 2
 
 
@@ -174,7 +174,7 @@ def test_refunds_count_on_the_day_they_happen_whatever_order_the_events_arrive(c
     usd = get(client, token, "/api/v1/payments/stats").json()["by_mode"]["test"]["by_currency"]["usd"]
     assert (usd["gross_revenue_30d_cents"], usd["refunded_30d_cents"], usd["net_revenue_30d_cents"]) == (0, 3000, -3000)
     # And the refresher's recount from the records puts the refund on today's bucket, as the counters do
-    _totals, days = stats.recount(default_table(), pid, "test")
+    _totals, days = refresher.recount(default_table(), pid, "test")
     today = time.strftime("%Y-%m-%d", time.gmtime(NOW))
     assert {day: sums["refunds#usd"] for day, sums in days.items() if "refunds#usd" in sums} == {today: 3000}
 
@@ -194,7 +194,7 @@ def test_a_cancellation_at_period_end_counts_on_the_day_the_subscription_ended(c
     usd = get(client, token, "/api/v1/payments/stats").json()["by_mode"]["test"]["by_currency"]["usd"]
     assert usd["cancellations_30d"] == 1
     # And the refresher's recount from the record puts it on the same day as the processor did
-    _totals, days = stats.recount(default_table(), pid, "test")
+    _totals, days = refresher.recount(default_table(), pid, "test")
     ended_day = time.strftime("%Y-%m-%d", time.gmtime(NOW - 2 * DAY))
     assert {day: sums["cancellations#usd"] for day, sums in days.items() if "cancellations#usd" in sums} == {
         ended_day: 1}

@@ -233,7 +233,7 @@ class Worker:
         self.retry_base_seconds = retry_base_seconds
 
     def run(self, work: Work, remaining_ms: Callable[[], int]) -> Any:
-        from paykit.services import stats
+        from paykit.services import refresher
         from paykit.services.reconciler import default_reconciler
 
         if work.kind == CONTINUE:
@@ -241,8 +241,8 @@ class Worker:
         if work.kind == RECONCILE:
             return {"queued": default_reconciler().reconcile_scope(str(work.project_id), str(work.mode))}
         if work.developer_id:
-            return {"corrected": stats.refresh_developer(self.table, work.developer_id)}
-        return {"corrected": stats.refresh_changed_scope(self.table, str(work.project_id), str(work.mode))}
+            return {"corrected": refresher.refresh_developer(self.table, work.developer_id)}
+        return {"corrected": refresher.refresh_changed_scope(self.table, str(work.project_id), str(work.mode))}
 
     def handle(self, body: str, receipt_handle: str, receive_count: int, remaining_ms: Callable[[], int]) -> Any:
         """One SQS record. Stripe throttling or failing this account: the message is hidden for a back-off and
