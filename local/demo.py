@@ -11,13 +11,18 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 import requests
 import stripe
 
-if TYPE_CHECKING:
-    from local.stack import LocalStack
+
+class Stack(Protocol):
+    """What the seed needs of the running local stack (local.stack.LocalStack, which imports this module)."""
+    url: str
+    emulator: Any  # its `url` and `wait_for_deliveries(timeout)`
+    aws: Any  # moto in server mode: its `client(name)`
+    queues: dict[str, str]
 
 DAY = 86400
 HISTORY_DAYS = 183  # six months back from today
@@ -119,7 +124,7 @@ def _start_of_day(t: float) -> int:
 class _Project:
     """One seeded project: its PayKit project, its Stripe account (the emulator), its prices and its test clock."""
 
-    def __init__(self, stack: "LocalStack", spec: ProjectSpec, auth: dict[str, str], rng: random.Random,
+    def __init__(self, stack: Stack, spec: ProjectSpec, auth: dict[str, str], rng: random.Random,
                  start: int) -> None:
         self.stack, self.spec, self.rng, self.start = stack, spec, rng, start
         api = stack.url
@@ -246,7 +251,7 @@ class _Project:
                 self.sdk.v1.disputes.close(dispute.id)
 
 
-def seed_history(stack: "LocalStack", developer_token: str, timeout: float = SEED_TIMEOUT) -> dict[str, Any]:
+def seed_history(stack: Stack, developer_token: str, timeout: float = SEED_TIMEOUT) -> dict[str, Any]:
     """Seeds both projects and waits until PayKit has applied every event. Returns the projects and figures."""
     started = time.monotonic()
     rng = random.Random(RANDOM_SEED)
@@ -266,7 +271,7 @@ def seed_history(stack: "LocalStack", developer_token: str, timeout: float = SEE
             "seconds": round(time.monotonic() - started, 1), "events": delivered, "drained": drained}
 
 
-def _wait_until_applied(stack: "LocalStack", deadline: float) -> tuple[int, bool]:
+def _wait_until_applied(stack: Stack, deadline: float) -> tuple[int, bool]:
     """Until the emulator has delivered everything and the webhook queue is empty (nothing queued or in flight):
     the number of deliveries, and whether that happened before the deadline."""
     sqs = stack.aws.client("sqs")
