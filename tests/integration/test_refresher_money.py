@@ -104,33 +104,38 @@ def test_an_incremental_pass_keeps_the_developer_the_sum_of_their_projects(clien
                                                     for x, y in zip(each[0]["points"], each[1]["points"])]
 
 
-class EventDuringRecount(Table):
-    """The store as the refresher sees it while an event commits right after its recount has read the records
-    (the records' Query is done, the counters not yet corrected)."""
+class EventAfter(Table):
+    """The store as the refresher sees it while an event commits right after its first `operation` that names
+    `partition` (the records' Query of the recount, the roll-up's BatchGetItem of the projects' counters)."""
 
-    def __init__(self, base: Table, partition: str, event: Callable[[], Any]) -> None:
+    def __init__(self, base: Table, operation: str, partition: str, event: Callable[[], Any]) -> None:
         super().__init__(base.client, base.name)
-        self.partition, self.event, self.raced = partition, event, False
+        self.operation, self.partition, self.event, self.raced = operation, partition, event, False
 
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         answer = super().call(operation, **kwargs)
-        if (not self.raced and operation == "query"
-                and self.partition in json.dumps(kwargs.get("ExpressionAttributeValues"), default=str)):
+        if not self.raced and operation == self.operation and self.partition in json.dumps(kwargs, default=str):
             self.raced = True
             self.event()
         return answer
 
 
+def one_subscription_and_a_stray_count(client, dev_token, name: str, drifted: Callable[[str], dict]) -> str:
+    """A project with one subscription (19.00), and a stray subscription counted in the `drifted(project)` item."""
+    p = new_project(client, dev_token, name)
+    deliver(p, "test", [sub_event(p, f"sub_{name.replace(' ', '_')}", "active", t(3), amount=1900)])
+    default_table().update(drifted(p), UpdateExpression="ADD subscriptions :one",
+                           ExpressionAttributeValues={":one": 1})
+    return p
+
+
 def test_an_event_committed_during_the_recount_is_not_overwritten(client, dev_token, developer):
     # Given a project with one subscription (19.00) whose counters drifted (a stray subscription counted)
     table = default_table()
-    p = new_project(client, dev_token, "Busy")
-    deliver(p, "test", [sub_event(p, "sub_first", "active", t(3), amount=1900)])
-    table.update(keys.counters(p, "test"), UpdateExpression="ADD subscriptions :one",
-                 ExpressionAttributeValues={":one": 1})
+    p = one_subscription_and_a_stray_count(client, dev_token, "Busy", lambda p: keys.counters(p, "test"))
 
     # When a second subscription (10.00) commits after the refresher's recount read the records
-    racing = EventDuringRecount(table, keys.project_subscriptions_gsi(p, "test"), lambda: deliver(
+    racing = EventAfter(table, "query", keys.project_subscriptions_gsi(p, "test"), lambda: deliver(
         p, "test", [sub_event(p, "sub_second", "active", t(0), amount=1000)]))
     refresher.refresh_changed_scope(racing, p, "test")
     assert racing.raced
@@ -267,32 +272,15 @@ def test_an_event_in_the_hour_a_discount_ends_does_not_hide_the_end_from_the_pas
 def test_an_event_committed_while_the_developer_is_rolled_up_is_not_overwritten(client, dev_token, developer):
     # Given a developer whose counters drifted (a stray subscription), with one project and its subscription
     table = default_table()
-    p = new_project(client, dev_token, "Rolled up")
-    deliver(p, "test", [sub_event(p, "sub_rolled", "active", t(3), amount=1900)])
-    table.update(keys.developer_counters(developer, "test"), UpdateExpression="ADD subscriptions :one",
-                 ExpressionAttributeValues={":one": 1})
+    p = one_subscription_and_a_stray_count(client, dev_token, "Rolled up",
+                                           lambda _p: keys.developer_counters(developer, "test"))
     mrr_before = figures(table.get(keys.developer_counters(developer, "test")))["mrr#active#usd"]
 
     # When a subscription (10.00) commits after the pass read the projects' counters for the developer's sum
-    racing = EventDuringBatchGet(table, keys.counters(p, "test")["pk"], lambda: deliver(
+    racing = EventAfter(table, "batch_get_item", keys.counters(p, "test")["pk"], lambda: deliver(
         p, "test", [sub_event(p, "sub_late", "active", t(0), amount=1000)]))
     refresher.refresh_changed_scope(racing, p, "test")
     assert racing.raced
 
     # Then the developer's counters keep it (the roll-up's correction waited for the next pass)
     assert figures(table.get(keys.developer_counters(developer, "test")))["mrr#active#usd"] == mrr_before + 1000
-
-
-class EventDuringBatchGet(Table):
-    """The store while an event commits right after the roll-up's BatchGetItem of the projects' counters."""
-
-    def __init__(self, base: Table, partition: str, event: Callable[[], Any]) -> None:
-        super().__init__(base.client, base.name)
-        self.partition, self.event, self.raced = partition, event, False
-
-    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        answer = super().call(operation, **kwargs)
-        if not self.raced and operation == "batch_get_item" and self.partition in json.dumps(kwargs, default=str):
-            self.raced = True
-            self.event()
-        return answer
