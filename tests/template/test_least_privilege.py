@@ -26,9 +26,10 @@ EXPECTED_ACTIONS = {
         "secretsmanager:GetSecretValue",
     },
     "payments_overview": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+    # A re-enabled config queues again the events parked while it was deactivated, and deletes their parking.
     "stripe_config": {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query",
-        "dynamodb:BatchGetItem",
+        "dynamodb:BatchGetItem", "dynamodb:DeleteItem", "sqs:SendMessage",
         "secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
         "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
     },
@@ -150,10 +151,12 @@ def test_dynamodb_access_is_limited_to_the_table_and_its_indexes(logical_id):
             # Then they name this stack's table and its indexes only, and mix in no other service
             assert all(action.startswith("dynamodb:") for action in actions), statement
             assert resources and all(resource in TABLE_RESOURCES for resource in resources), statement
-            # And a delete is held to the idempotency records' partitions (decision 32)
+            # And a delete is held to the idempotency records' partitions (decision 32), or, for the configuration,
+            # to the parked events' (decision 24)
             if "dynamodb:DeleteItem" in actions:
+                leading = "PARKED#*" if logical_id == "StripeConfigFunction" else "IDEMPOTENCY#*"
                 assert statement["Condition"] == {"ForAllValues:StringLike": {
-                    "dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}}, statement
+                    "dynamodb:LeadingKeys": [leading]}}, statement
 
 
 def _secret_resource_is_this_stacks(resource: Any) -> bool:

@@ -73,3 +73,22 @@ def session_user(session: dict[str, Any]) -> str | None:
 def customer_id_of(obj: dict[str, Any]) -> str | None:
     """The customer an object names by id (an expanded customer is not trusted to be the payload's own)."""
     return obj.get("customer") if isinstance(obj.get("customer"), str) else None
+
+
+def owner_project(obj: dict[str, Any]) -> str | None:
+    """The PayKit project an object names in the metadata PayKit's checkout writes (decision 12), or None for an
+    object made elsewhere (Stripe's dashboard, the developer's own API calls).
+
+    Two projects may share one Stripe account, and Stripe sends every event of the account to every endpoint: this
+    is how a project tells its own objects from the other's. The object's own `metadata` first (subscriptions,
+    checkout sessions, payment intents, charges, customers); an invoice carries its subscription's metadata
+    (`parent.subscription_details`, or `subscription_details` in older shapes); an expanded payment intent or
+    subscription carries its own."""
+    sources = [obj.get("metadata"), invoice_subscription(obj)[1], (obj.get("subscription_details") or {}).get("metadata")]
+    sources += [(obj[name] or {}).get("metadata") for name in ("payment_intent", "subscription")
+                if isinstance(obj.get(name), dict)]
+    for metadata in sources:
+        project = (metadata or {}).get("project_id")
+        if isinstance(project, str) and project:
+            return project
+    return None

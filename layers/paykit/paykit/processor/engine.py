@@ -12,7 +12,7 @@ import json
 import time
 import uuid
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from paykit import outbox
 from paykit.errors import PayKitError
@@ -28,6 +28,7 @@ from paykit.processor.stripe_reader import GatewayReader, StripeReader
 from paykit.store import keys
 from paykit.store.errors import ConditionFailed, StoreError, TransactionConflict
 from paykit.store.table import Table, batch_get, default_table
+from paykit.stripe_objects import owner_project
 
 _ATTEMPTS = 6
 # What PayKit reads back from Stripe and records as if an event had said it (decision 17).
@@ -118,21 +119,29 @@ class EventProcessor:
     def _apply_once(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str) -> str:
         handler = HANDLERS.get(event["type"])
         ctx = self._context(project_id, mode, event)
-        reason = None
+        ignored = None
         if handler is not None:
             self._prefetch(ctx, project=True)
-            reason = _ignore_reason(event, ctx.record(keys.project(project_id)))
-            if reason is None:
+            project = ctx.record(keys.project(project_id))
+            ignored = _ignore_reason(project_id, event, project)
+            if ignored is None:
                 handler(ctx)
-        status = "processed" if handler is not None and reason is None else "ignored"
+        status = "processed" if handler is not None and ignored is None else "ignored"
         now = self.clock()
-        if reason is None:
+        if ignored is None:
             head = [event_record.marker(project_id, mode, event, now),
                     event_record.outcome(project_id, mode, event, raw, received_at, status, now)]
+        elif ignored.parked:
+            # No dedup marker: the event is parked, and re-enabling the configuration queues it again (decision 24).
+            logger.info("event parked", reason=ignored.reason)
+            head = [event_record.outcome(project_id, mode, event, raw, received_at, status, now, ignored.reason),
+                    event_record.park(project_id, mode, event, now),
+                    event_record.flag_parked(project_id, project["version"])]
         else:
-            # No dedup marker: once the configuration is active again, a replay (or Stripe's retry) applies it.
-            logger.info("event ignored", reason=reason)
-            head = [event_record.outcome(project_id, mode, event, raw, received_at, status, now, reason)]
+            # It will never apply here: the marker makes every later delivery or replay a no-op.
+            logger.info("event ignored", reason=ignored.reason)
+            head = [event_record.marker(project_id, mode, event, now),
+                    event_record.outcome(project_id, mode, event, raw, received_at, status, now, ignored.reason)]
         try:
             self._commit(project_id, mode, head, ctx.changes, ctx.extra, int(event.get("created") or 0) or None)
         except StoreError as exc:
@@ -180,16 +189,35 @@ class EventProcessor:
         ctx.prefetched = {(k["pk"], k["sk"]): found.get((k["pk"], k["sk"])) for k in wanted}
 
 
-def _ignore_reason(event: dict[str, Any], project: dict[str, Any] | None) -> str | None:
-    """Why an event must change nothing: it happened in a connected account (Connect: an endpoint that listens to
-    connected accounts also gets their events, which are not the project's own), or the project's Stripe
-    configuration was deactivated (E7). A project without a configuration item here is the receiver's concern (it
-    refuses deliveries for unknown projects)."""
+class Ignored(NamedTuple):
+    reason: str
+    parked: bool  # True: it applies once the configuration is re-enabled; False: it never applies here
+
+
+def _ignore_reason(project_id: str, event: dict[str, Any], project: dict[str, Any] | None) -> Ignored | None:
+    """Why an event must change nothing now.
+
+    Never here (a dedup marker is written, so later deliveries and replays stay no-ops): it happened in a connected
+    account (Connect: an endpoint that listens to connected accounts also gets their events, which are not the
+    project's own), or its object names another PayKit project in its metadata (two projects on one Stripe account
+    each get every event of the account; `owner_project`). An object without PayKit's metadata (made in Stripe's
+    dashboard) is not told apart: the customer mapping links it, as before.
+
+    Not yet (parked, no marker): the project's Stripe configuration is deactivated (E7) while the receiver's cache
+    still acknowledged the delivery; re-enabling the configuration queues it again (decision 24, docs/decisions.md).
+    A project without a configuration item here is the receiver's concern (it refuses deliveries for unknown
+    projects)."""
     if event.get("account"):
-        return f"Event of the connected account {event['account']}: not this project's own account; nothing applied"
+        return Ignored(f"Event of the connected account {event['account']}: not this project's own account; "
+                       "nothing applied", parked=False)
+    owner = owner_project((event.get("data") or {}).get("object") or {})
+    if owner is not None and owner != project_id:
+        return Ignored("The object belongs to another PayKit project on the same Stripe account (its metadata says "
+                       "so): nothing applied here", parked=False)
     config = (project or {}).get("config")
     if config and not config.get("is_active"):
-        return "Stripe configuration is deactivated: nothing was applied; replay the event once it is active again"
+        return Ignored("Stripe configuration is deactivated: nothing applied yet; the event is queued again when the "
+                       "configuration is re-enabled", parked=True)
     return None
 
 

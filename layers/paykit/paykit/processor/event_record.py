@@ -1,5 +1,6 @@
-"""The writes that record an event itself: its dedup marker and its entry in the project's event log (processed,
-ignored with a reason, or failed). Pure: each builds one transaction action or update."""
+"""The writes that record an event itself: its dedup marker, its entry in the project's event log (processed,
+ignored with a reason, or failed) and its parking while the configuration is deactivated. Pure: each builds one
+transaction action or update."""
 from __future__ import annotations
 
 from typing import Any
@@ -43,6 +44,26 @@ def outcome(project_id: str, mode: str, event: dict[str, Any], raw: str, receive
         update["ExpressionAttributeValues"].update({":reason": reason, ":processed": "processed"})
         update["ConditionExpression"] = "attribute_not_exists(#status) OR #status <> :processed"
     return {"Update": update}
+
+
+def park(project_id: str, mode: str, event: dict[str, Any], now: float) -> dict[str, Any]:
+    """The event waits in the project's parked partition (its body stays in the event record) until the configuration
+    is re-enabled, which queues it again: Stripe saw a 200 and will not retry it."""
+    return {"Put": {"Item": {
+        **keys.parked_event(project_id, mode, event["id"]), "type": "parked_event", "project_id": project_id,
+        "mode": mode, "event_id": event["id"], "parked_at": int(now * 1000), "expires_at": int(now) + MARKER_DAYS * 86400,
+    }}}
+
+
+def flag_parked(project_id: str, version: int) -> dict[str, Any]:
+    """Marks the project as holding parked events, only if no configuration write came since it was read: an event
+    that read "deactivated" just before a re-enable retries and applies instead of parking where nobody looks."""
+    return {"Update": {
+        "Key": keys.project(project_id),
+        "UpdateExpression": "SET parked_events = :yes",
+        "ConditionExpression": "version = :seen",
+        "ExpressionAttributeValues": {":yes": True, ":seen": version},
+    }}
 
 
 def failure(project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str, error: str,

@@ -20,9 +20,12 @@ from paykit.models.config import (
     mask,
 )
 from paykit.secrets import SecretStore, default_secret_store, stripe_secret_name
+from paykit.observability import logger
 from paykit.services.projects import owned_project
+from paykit.services.webhooks import WebhookReceiver, default_receiver
 from paykit.settings import Settings, get_settings
-from paykit.store import projects as project_store
+from paykit.store import keys, projects as project_store
+from paykit.store.errors import ConditionFailed
 from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway, run_mapped
 
@@ -61,12 +64,14 @@ def put_config(
     table: Table | None = None,
     secrets: SecretStore | None = None,
     settings: Settings | None = None,
+    receiver: WebhookReceiver | None = None,
 ) -> StripeConfigOut:
     """Partial upsert (decision 19): omitted fields keep their value, null clears, {} changes no credential.
 
-    Any PUT re-activates a deactivated config (the documented way back after DELETE). Secrets are written first
-    and the masked view second, guarded by the item's version; a writer that loses a race merges again on top of
-    the winner, so the secret and its masked view always end in the same state.
+    Any PUT re-activates a deactivated config (the documented way back after DELETE), and queues again the events
+    parked while it was deactivated (decision 24). Secrets are written first and the masked view second, guarded by
+    the item's version; a writer that loses a race merges again on top of the winner, so the secret and its masked
+    view always end in the same state.
     """
     table, secrets, settings = table or default_table(), secrets or default_secret_store(), settings or get_settings()
     changes = {f: getattr(body, f) for f in body.model_fields_set if f in CREDENTIAL_FIELDS}
@@ -79,8 +84,24 @@ def put_config(
             if attempt == _PUT_ATTEMPTS - 1:
                 raise
             continue
+        if saved.get("parked_events") and saved["config"].get("is_active"):
+            requeue_parked(table, receiver or default_receiver(), saved["id"], saved["version"])
         return config_view(saved["id"], saved["config"])
     raise AssertionError("unreachable")
+
+
+def requeue_parked(table: Table, receiver: WebhookReceiver, project_id: str, version: int) -> None:
+    """Events the processor parked while the config was deactivated go back to the queue; the project's flag is
+    cleared only if no config write came since (a new deactivation may be parking again). Once the config is active
+    nothing more is parked (the processor's flag update is guarded by the version), so this drains them all. A
+    failed send raises (503) with the flag kept: the next PUT tries again."""
+    queued = receiver.requeue_parked(project_id)
+    logger.info("parked events queued again", queued=queued)
+    try:
+        table.update(keys.project(project_id), UpdateExpression="REMOVE parked_events",
+                     ConditionExpression="version = :seen", ExpressionAttributeValues={":seen": version})
+    except ConditionFailed:
+        pass  # changed since: that write's own PUT (if it re-enables) drains what is parked by then
 
 
 def _apply(

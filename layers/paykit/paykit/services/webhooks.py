@@ -17,7 +17,7 @@ from paykit.secrets import SecretStore, default_secret_store, stripe_secret_name
 from paykit.settings import Settings, get_settings
 from paykit.store import keys
 from paykit.store.errors import StoreError
-from paykit.store.table import Table, default_table
+from paykit.store.table import Table, batch_get, default_table
 
 MODES = ("test", "live")
 TOLERANCE_SECONDS = 300  # the SDK's default, applied both ways (decision 7)
@@ -138,8 +138,10 @@ class WebhookReceiver:
         self.enqueue(project_id, mode, event, payload)
         return {"received": True}
 
-    def enqueue(self, project_id: str, mode: str, event: dict[str, Any], payload: bytes) -> None:
-        """The one send path (receiver and reconciler): dedup id = Stripe's event id, group = its customer."""
+    def enqueue(self, project_id: str, mode: str, event: dict[str, Any], payload: bytes,
+                dedup_id: str | None = None) -> None:
+        """The one send path (receiver, reconciler, parked events): dedup id = Stripe's event id (`dedup_id` for a
+        send that must not be taken for the first delivery), group = its customer."""
         message = {"project_id": project_id, "mode": mode, "event_id": event["id"],
                    "received_at": iso(utcnow()), "body": payload.decode()}
         body = json.dumps(message, separators=(",", ":"))
@@ -152,9 +154,31 @@ class WebhookReceiver:
             MessageBody=body,
             # Stripe's event id: a redelivery within SQS's 5-minute window is dropped by the queue itself; the
             # processor's marker covers the rest (dj-stripe dedups on the event id, never the message id).
-            MessageDeduplicationId=event["id"][:128],
+            MessageDeduplicationId=(dedup_id or event["id"])[:128],
             MessageGroupId=message_group(project_id, mode, event)[:128],
         )
+
+    def requeue_parked(self, project_id: str, page_size: int = 100) -> int:
+        """Queues again the events the processor parked while the project's configuration was deactivated (decision
+        24), page by page, and clears each once queued; the number queued. Each is sent under a dedup id of its
+        parking, as SQS would drop a second send of the event's own id within 5 minutes of the first delivery; a
+        double send is the processor's duplicate. A failed send raises, leaving the rest parked for the next try."""
+        queued, start = 0, None
+        while True:
+            parked, start = self.table.query_page("pk = :pk", {":pk": keys.parked_events(project_id)}, limit=page_size,
+                                                  start_key=start, newest_first=False, consistent=True)
+            records = {(r["pk"], r["sk"]): r for r in batch_get(self.table, [
+                keys.event_record(project_id, p["mode"], p["event_id"]) for p in parked], consistent=True)}
+            for item in parked:
+                key = keys.event_record(project_id, item["mode"], item["event_id"])
+                body = (records.get((key["pk"], key["sk"])) or {}).get("body")
+                if body is not None:  # gone only once the event record expired (35 days): nothing left to apply
+                    self.enqueue(project_id, item["mode"], json.loads(body), body.encode(),
+                                 dedup_id=f"{item['event_id']}#parked#{item['parked_at']}")
+                    queued += 1
+                self.table.delete({"pk": item["pk"], "sk": item["sk"]})
+            if start is None:
+                return queued
 
     def _store_body(self, project_id: str, mode: str, event: dict[str, Any], message: dict[str, Any]) -> None:
         """Oversized bodies go whole into the event record (the processor reads it from there)."""

@@ -93,6 +93,16 @@ def project_events_gsi(project_id: str, mode: str) -> str:
     return f"PROJECT#{scope(project_id, mode)}#EVENTS"
 
 
+def parked_events(project_id: str) -> str:
+    """The partition of a project's parked events: acknowledged while its configuration was deactivated (E7), queued
+    again when it is re-enabled. Bounded by what the receiver acknowledges in its cache window after E7."""
+    return f"PARKED#{project_id}"
+
+
+def parked_event(project_id: str, mode: str, event_id: str) -> dict[str, str]:
+    return {"pk": parked_events(project_id), "sk": f"{mode}#{event_id}"}
+
+
 def counters(project_id: str, mode: str) -> dict[str, str]:
     """Counts and sums per (project, mode), changed with ADD in the transaction of each change."""
     return {"pk": f"STATS#{scope(project_id, mode)}", "sk": "COUNTERS"}

@@ -63,6 +63,9 @@ class Table:
     def put(self, item: dict[str, Any], **kwargs: Any) -> None:
         self.call("put_item", TableName=self.name, Item=serialize(item), **_expression_args(kwargs))
 
+    def delete(self, key: dict[str, str], **kwargs: Any) -> None:
+        self.call("delete_item", TableName=self.name, Key=serialize(key), **_expression_args(kwargs))
+
     def update(self, key: dict[str, str], **kwargs: Any) -> dict[str, Any]:
         out = self.call(
             "update_item", TableName=self.name, Key=serialize(key), ReturnValues="ALL_NEW", **_expression_args(kwargs)

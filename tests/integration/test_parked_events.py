@@ -1,0 +1,85 @@
+"""Events acknowledged while a configuration is deactivated (E7, inside the receiver's cache window) are parked and
+applied once it is re-enabled (decision 24): Stripe saw a 200 and never retries them. Receiver, SQS FIFO (moto),
+poller and processor, the configuration routes, the Stripe emulator."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from local.queue_poller import QueuePoller
+from local.stripe_events import body_of, signature_header
+from paykit.store import keys
+from paykit.store.table import default_table
+from tests.integration.test_checkout import Shop, make_shop, subscribe
+from tests.integration.test_event_dlq import empty
+
+BASE = "/api/v1/payments/stripe"
+WHSEC = "whsec_" + "P" * 32
+
+
+@pytest.fixture()
+def shop(client, dev_token, emulator, moto_aws) -> Shop:
+    shop = make_shop(client, dev_token, emulator, test_webhook_secret=WHSEC)
+    empty(moto_aws.client("sqs"), os.environ["QUEUE_URL"])
+    return shop
+
+
+def deliver_new_events(client, shop: Shop, seen: set[str]) -> list[dict]:
+    """The account's events not delivered yet, oldest first, signed and posted to the project's webhook URL."""
+    fresh = [e for e in reversed(shop.stripe("GET", "/v1/events", limit=100)["data"]) if e["id"] not in seen]
+    for evt in fresh:
+        body = body_of(evt)
+        reply = client.post(f"{BASE}/webhooks/{shop.project_id}/test", raw_body=body,
+                            headers={"stripe-signature": signature_header(body, WHSEC)})
+        assert reply.status == 200, reply.text
+        seen.add(evt["id"])
+    return fresh
+
+
+def record(shop: Shop, sub_id: str) -> dict:
+    return default_table().get(keys.subscription(shop.project_id, "test", sub_id), consistent=True)
+
+
+def test_a_cancellation_acknowledged_while_deactivated_is_applied_once_the_config_is_re_enabled(
+        client, dev_token, shop, moto_aws):
+    sqs, queue = moto_aws.client("sqs"), os.environ["QUEUE_URL"]
+    poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
+    config = f"{BASE}/projects/{shop.project_id}/config"
+    # Given a subscriber whose events reached PayKit through the receiver (which now holds the project as active)
+    seen: set[str] = set()
+    sub_id = subscribe(client, shop, shop.token())["subscription"]["subscription_id"]
+    deliver_new_events(client, shop, seen)
+    poller.drain()
+    assert record(shop, sub_id)["status"] == "active"
+    # When the developer deactivates the configuration (E7), and the subscription is canceled in Stripe meanwhile
+    assert client.delete(config, token=dev_token).status == 204
+    shop.stripe("DELETE", f"/v1/subscriptions/{sub_id}")
+    # And the receiver still acknowledges the cancellation (its cache window) and the processor gets it
+    (deleted,) = [e for e in deliver_new_events(client, shop, seen) if e["type"] == "customer.subscription.deleted"]
+    poller.drain()
+    # Then nothing is applied yet, and the event log says why
+    assert record(shop, sub_id)["status"] == "active"
+    log = client.get(f"{BASE}/projects/{shop.project_id}/events", token=dev_token).json()["events"]
+    (entry,) = [e for e in log if e["id"] == deleted["id"]]
+    assert entry["status"] == "ignored" and "deactivated" in entry["reason"]
+    # When the developer re-enables the configuration and the queue is drained
+    assert client.put(config, token=dev_token, json_body={}).status == 200
+    # (queued under a dedup id of its own: SQS drops a second send of the event's id for 5 minutes, even once the
+    # first was deleted, which moto does not emulate)
+    queued = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"],
+                                 VisibilityTimeout=0)["Messages"]
+    assert [m["Attributes"]["MessageDeduplicationId"] != deleted["id"] for m in queued] == [True]
+    assert poller.drain() == 1
+    # Then the cancellation took effect, once, and nothing is left parked
+    assert record(shop, sub_id)["status"] == "canceled"
+    log = client.get(f"{BASE}/projects/{shop.project_id}/events", token=dev_token).json()["events"]
+    assert [e["status"] for e in log if e["id"] == deleted["id"]] == ["processed"]
+    stats = client.get("/api/v1/payments/stats", token=dev_token).json()
+    assert (stats["total_subscriptions"], stats["active_subscriptions"]) == (1, 0)
+    assert default_table().query_page("pk = :pk", {":pk": keys.parked_events(shop.project_id)},
+                                      consistent=True)[0] == []
+    assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)
+    # And a second re-enable queues nothing again
+    assert client.put(config, token=dev_token, json_body={}).status == 200
+    assert poller.drain() == 0
