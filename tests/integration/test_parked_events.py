@@ -4,13 +4,16 @@ poller and processor, the configuration routes, the Stripe emulator."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
 from local.queue_poller import QueuePoller
-from local.stripe_events import body_of, signature_header
+from local.stripe_events import body_of, event, signature_header, subscription
+from paykit.processor import EventProcessor
+from paykit.processor.stripe_reader import GatewayReader
 from paykit.store import keys
-from paykit.store.table import default_table
+from paykit.store.table import Table, default_table
 from tests.integration.test_checkout import Shop, make_shop, subscribe
 from tests.integration.test_event_dlq import empty
 
@@ -83,3 +86,40 @@ def test_a_cancellation_acknowledged_while_deactivated_is_applied_once_the_confi
     # And a second re-enable queues nothing again
     assert client.put(config, token=dev_token, json_body={}).status == 200
     assert poller.drain() == 0
+
+
+class ReEnabledMidway(Table):
+    """The store, where the developer's re-enabling PUT lands between the processor's read and its write."""
+
+    def __init__(self, base: Table, re_enable) -> None:
+        super().__init__(base.client, base.name)
+        self.re_enable = re_enable
+
+    def transact(self, actions: list[dict]) -> None:
+        if self.re_enable is not None:
+            re_enable, self.re_enable = self.re_enable, None
+            re_enable()
+        super().transact(actions)
+
+
+def test_an_event_read_as_deactivated_while_the_config_is_re_enabled_is_applied_not_parked(client, dev_token, shop):
+    # Given a deactivated configuration, and a subscription event the processor reads while it is deactivated
+    config = f"{BASE}/projects/{shop.project_id}/config"
+    assert client.delete(config, token=dev_token).status == 204
+    now = int(time.time())
+    evt = event("customer.subscription.created", subscription(
+        "sub_midway", "cus_midway", "active", created=now, user_id="u-midway", project_id=shop.project_id,
+        period_start=now, period_end=now + 30 * 86400), created=now)
+
+    def re_enable() -> None:
+        assert client.put(config, token=dev_token, json_body={}).status == 200
+
+    # When the developer re-enables it before the processor writes its outcome
+    processor = EventProcessor(ReEnabledMidway(default_table(), re_enable), GatewayReader())
+    outcome = processor.process_event(shop.project_id, "test", evt, body_of(evt).decode())
+    # Then the processor's parking is refused (the project changed since its read), and it applies the event instead
+    assert outcome == "processed"
+    assert record(shop, "sub_midway")["status"] == "active"
+    assert default_table().query_page("pk = :pk", {":pk": keys.parked_events(shop.project_id)},
+                                      consistent=True)[0] == []
+    assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)
