@@ -16,7 +16,7 @@ from paykit.models.common import iso, utcnow
 from paykit.secrets import SecretStore, default_secret_store, stripe_secret_name
 from paykit.settings import Settings, get_settings
 from paykit.store import keys
-from paykit.store.errors import StoreError
+from paykit.store.errors import ConditionFailed, StoreError
 from paykit.store.table import Table, batch_get, default_table
 
 MODES = ("test", "live")
@@ -176,7 +176,11 @@ class WebhookReceiver:
                     self.enqueue(project_id, item["mode"], json.loads(body), body.encode(),
                                  dedup_id=f"{item['event_id']}#parked#{item['parked_at']}")
                     queued += 1
-                self.table.delete({"pk": item["pk"], "sk": item["sk"]})
+                try:  # unless parked anew meanwhile (deactivated again, and the send already processed)
+                    self.table.delete({"pk": item["pk"], "sk": item["sk"]}, ConditionExpression="parked_at = :at",
+                                      ExpressionAttributeValues={":at": item["parked_at"]})
+                except ConditionFailed:
+                    pass
             if start is None:
                 return queued
 
