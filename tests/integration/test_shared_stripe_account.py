@@ -70,6 +70,6 @@ def test_two_projects_on_one_stripe_account_count_only_their_own_subscription(cl
     assert (stats["total_subscriptions"], stats["active_subscriptions"], stats["total_payments"],
             stats["successful_payments"], stats["total_revenue_cents"]) == (1, 1, 1, 1, 1900)
     assert stats["by_mode"]["test"]["by_currency"]["usd"]["mrr_cents"] == 1900
-    everything = client.get(f"{BASE.rsplit('/stripe', 1)[0]}/subscriptions", token=dev_token).json()
+    everything = client.get("/api/v1/payments/subscriptions", token=dev_token).json()
     assert [(s["project_id"], s["subscription_id"]) for s in everything["subscriptions"]] == [
         (first.project_id, sub_id)]
