@@ -12,8 +12,10 @@ from ..engine.store import World
 PENDING_DAYS = 2  # test-mode charges become available two days later (Stripe's standard US schedule)
 DISPUTE_FEE = 1500
 # type -> Stripe's reporting category for it
-CATEGORIES = {"charge": "charge", "refund": "refund", "dispute": "dispute", "dispute_reversal": "dispute_reversal"}
-TYPES = {"charge": "charge", "refund": "refund", "dispute": "adjustment", "dispute_reversal": "adjustment"}
+CATEGORIES = {"charge": "charge", "refund": "refund", "refund_failure": "refund_failure", "dispute": "dispute",
+              "dispute_reversal": "dispute_reversal"}
+TYPES = {"charge": "charge", "refund": "refund", "refund_failure": "refund_failure", "dispute": "adjustment",
+         "dispute_reversal": "adjustment"}
 
 
 def stripe_fee(amount: int) -> int:
@@ -23,7 +25,8 @@ def stripe_fee(amount: int) -> int:
 
 def record(world: World, kind: str, *, source: str, amount: int, currency: str, created: int,
            fee: int = 0, description: str | None = None) -> str:
-    """A ledger entry of `kind` (charge | refund | dispute | dispute_reversal); returns its `txn_...` id."""
+    """A ledger entry of `kind` (charge | refund | refund_failure | dispute | dispute_reversal); returns its
+    `txn_...` id."""
     if kind not in CATEGORIES:
         raise ValueError(kind)
     fee_details = [] if not fee else [{"amount": fee, "application": None, "currency": currency,

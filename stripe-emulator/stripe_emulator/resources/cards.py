@@ -25,6 +25,7 @@ class TestCard:
     decline_code: str | None = None  # for declines: Stripe's `code` is card_declined unless the decline is special
     attachable: bool = True  # False: saving the card fails too (only a charge can fail on 4000000000000341)
     dispute: str | None = None  # the charge succeeds, then the cardholder disputes it for this reason
+    refund_failure: str | None = None  # its refunds succeed, then fail some time later for this `failure_reason`
     cvc_check: str = "pass"
 
     @property
@@ -74,6 +75,8 @@ TEST_CARDS = {card.number: card for card in (
     TestCard("4000000000002685", "visa", dispute="product_not_received"),
     TestCard("4000000000001976", "visa", dispute="inquiry"),
     TestCard("4000008400001629", "visa", dispute="noncompliant"),
+    # Charges succeed; a refund starts `succeeded` and fails some time later (Stripe's "Refunds" test card).
+    TestCard("4000000000005126", "visa", refund_failure="expired_or_canceled_card"),
 )}
 
 # Stripe's test PaymentMethod ids (`pm_card_<name>`), accepted wherever a payment method id is; the same names
@@ -94,6 +97,7 @@ _TEST_NAMES = {
     "threeDSecureOptional": "4000000000003055",
     "createDispute": "4000000000000259", "createDisputeProductNotReceived": "4000000000002685",
     "createDisputeInquiry": "4000000000001976", "createComplianceDispute": "4000008400001629",
+    "refundFail": "4000000000005126",
 }
 # The newer docs spell the declines `pm_card_visa_chargeDeclined...`; both spellings work.
 PAYMENT_METHOD_TOKENS = {

@@ -13,6 +13,10 @@ from ..engine.render import list_object, paginate, render, virtual_field
 from ..engine.routes import Ctx, api, retrieve, update
 from ..engine.store import World
 from . import balance as ledger
+from .cards import card_of
+
+# How long a refund on a refund-failure test card stays `succeeded` before it fails (Stripe: "some time later").
+REFUND_FAILURE_DELAY = 60
 
 
 @virtual_field("charges", "refunds")
@@ -71,12 +75,42 @@ def refund(world: World, charge: dict, amount: int | None, *, reason: str | None
         "payment_method": charge["payment_method"], "reason": reason, "receipt_number": None,
         "source_transfer_reversal": None, "status": "succeeded", "transfer_reversal": None,
     })
+    card = card_of(world, charge["payment_method"])
+    if card is not None and card.refund_failure:
+        refund_obj["_fails_at"] = t + REFUND_FAILURE_DELAY  # run by the clock (billing/clock.py `advance`)
     tracker = Tracker(world, "charges", charge)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
     tracker.emit_updated("charge.refunded", created=t)
     emit(world, "refund.created", "refunds", refund_obj, created=t)
     return refund_obj
+
+
+def fail_refund(world: World, refund_obj: dict, t: int) -> None:
+    """A refund that fails after it succeeded (Stripe's refund-failure test card): the money comes back to the
+    balance (a `refund_failure` balance transaction), the charge's `amount_refunded` goes down, and the refund's
+    `charge.refund.updated`, `refund.updated` and `refund.failed` are sent."""
+    card = card_of(world, refund_obj["payment_method"])
+    refund_obj.pop("_fails_at", None)
+    tracker = Tracker(world, "refunds", refund_obj)
+    refund_obj.update(status="failed", failure_reason=card.refund_failure if card else "unknown",
+                      failure_balance_transaction=ledger.record(
+                          world, "refund_failure", source=refund_obj["id"], amount=refund_obj["amount"],
+                          currency=refund_obj["currency"], created=t))
+    charge = world.get("charges", refund_obj["charge"])
+    charge["amount_refunded"] -= refund_obj["amount"]
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+    # Stripe lists the new fields as null before the failure; the tracker only compares fields it saw.
+    previous = {"failure_balance_transaction": None, "failure_reason": None, **tracker.changes()}
+    emit(world, "charge.refund.updated", "refunds", refund_obj, previous=previous, created=t)
+    emit(world, "refund.updated", "refunds", refund_obj, previous=previous, created=t)
+    emit(world, "refund.failed", "refunds", refund_obj, created=t)
+
+
+def refunds_failing(world: World, clock_id: str | None, until: int) -> list[dict]:
+    """Refunds on `clock_id` (a test clock, or the account clock for None) due to fail by `until`."""
+    return [r for r in world.collections["refunds"].values()
+            if r.get("_fails_at") is not None and r["_fails_at"] <= until and world.clock_of(r) == clock_id]
 
 
 @api("POST", "/v1/refunds", "refunds", "RefundCreateParams")
