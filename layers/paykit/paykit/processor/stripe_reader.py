@@ -1,5 +1,5 @@
 """The processor's Stripe adapter: what it reads from Stripe when a payload is not enough (ties, thin invoices,
-names, discounts, entitlements). The SDK is imported on the first call only (cold starts of functions that never call Stripe stay small)."""
+names, discounts, entitlements, a charge's refunds once one failed). The SDK is imported on the first call only (cold starts of functions that never call Stripe stay small)."""
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -18,6 +18,14 @@ class StripeReader(Protocol):
 
     def subscription(self, project_id: str, mode: str, subscription_id: str) -> dict[str, Any]: ...
 
+    def charge_refunds(self, project_id: str, mode: str, charge_id: str) -> list[dict[str, Any]]:
+        """A charge's refunds as they stand now (the first 100: a charge is not refunded in more parts than that)."""
+        from paykit.stripe_gateway import default_gateway
+
+        page = default_gateway().call(project_id, mode, lambda c: c.v1.refunds.list(
+            {"charge": charge_id, "limit": 100})).to_dict()
+        return list(page.get("data") or [])
+
     def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None: ...
 
     def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None: ...
@@ -32,6 +40,8 @@ class StripeReader(Protocol):
     def price_plan_name(self, project_id: str, mode: str, price_id: str) -> str | None: ...
 
     def price_usage_type(self, project_id: str, mode: str, price_id: str) -> str | None: ...
+
+    def charge_refunds(self, project_id: str, mode: str, charge_id: str) -> list[dict[str, Any]]: ...
 
 
 class GatewayReader:
@@ -114,6 +124,14 @@ class GatewayReader:
 
         return default_gateway().call(project_id, mode,
                                       lambda c: c.v1.subscriptions.retrieve(subscription_id)).to_dict()
+
+    def charge_refunds(self, project_id: str, mode: str, charge_id: str) -> list[dict[str, Any]]:
+        """A charge's refunds as they stand now (the first 100: a charge is not refunded in more parts than that)."""
+        from paykit.stripe_gateway import default_gateway
+
+        page = default_gateway().call(project_id, mode, lambda c: c.v1.refunds.list(
+            {"charge": charge_id, "limit": 100})).to_dict()
+        return list(page.get("data") or [])
 
     def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None:
         from paykit.stripe_gateway import default_gateway

@@ -9,7 +9,8 @@ from paykit.processor.projections.checkout import on_checkout_async, on_checkout
 from paykit.processor.projections.customers import customer_mapping
 from paykit.processor.projections.disputes import dispute_reads, on_dispute
 from paykit.processor.projections.entitlements import on_entitlement_summary
-from paykit.processor.projections.payments import charge_reads, invoice_reads, on_charge_refunded, on_invoice
+from paykit.processor.projections.payments import invoice_reads, on_invoice
+from paykit.processor.projections.refunds import charge_reads, on_charge_refunded, on_refund, refund_reads
 from paykit.processor.projections.subscriptions import on_subscription, subscription_reads
 
 
@@ -30,6 +31,9 @@ READS: dict[str, Callable[[Ctx], list[dict[str, str]]]] = {
     "invoice.payment_succeeded": invoice_reads,
     "invoice.payment_failed": invoice_reads,
     "charge.refunded": charge_reads,
+    "charge.refund.updated": refund_reads,
+    "refund.updated": refund_reads,
+    "refund.failed": refund_reads,
     "entitlements.active_entitlement_summary.updated": lambda ctx: customer_mapping(ctx, ctx.obj, None),
     "charge.dispute.created": dispute_reads,
     "charge.dispute.closed": dispute_reads,
@@ -47,6 +51,9 @@ HANDLERS: dict[str, Callable[[Ctx], None]] = {
     "invoice.payment_succeeded": on_invoice(True),
     "invoice.payment_failed": on_invoice(False),
     "charge.refunded": on_charge_refunded,
+    "charge.refund.updated": on_refund,  # the refund's own events: one that fails gives its amount back
+    "refund.updated": on_refund,
+    "refund.failed": on_refund,
     "charge.dispute.created": on_dispute,
     "charge.dispute.closed": on_dispute,
     "customer.subscription.trial_will_end": on_recorded_only,

@@ -1,5 +1,5 @@
 """Payments: one record per payment intent, merged from every event that speaks of it (checkout sessions, invoices,
-refunded charges, disputes) by order-free rules, so any delivery order ends in the same record."""
+refunds, disputes) by order-free rules, so any delivery order ends in the same record."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -23,13 +23,13 @@ PAYMENT_RANK = {"pending": 0, "canceled": 1, "failed": 2, "succeeded": 3}
 
 def payment(ctx: Ctx, pi_id: str, *, base_status: str | None, amount: int | None, currency: str | None,
             created: Any, user_id: str | None, sub_id: str | None, description: str | None = None,
-            refunded: int | None = None, authoritative: bool = True, customer_id: str | None = None,
+            authoritative: bool = True, customer_id: str | None = None,
             describe: Callable[[], str | None] | None = None, transaction_type: str | None = None,
             discount: int | None = None, merge: Callable[[dict[str, Any]], None] | None = None,
             usage: int | None = None) -> None:
     """Merges one observation of a payment into its record; every rule is order-free (max, min, first known).
     `describe` reads the description from Stripe, only when neither the record nor the payload has one; `merge`
-    adds what another resource knows of the payment (a dispute) before its status is worked out."""
+    adds what another resource knows of the payment (a dispute, its refunds) before its status is worked out."""
     old = ctx.record(keys.payment(ctx.project_id, ctx.mode, pi_id))
     new = dict(old) if old else {
         **keys.payment(ctx.project_id, ctx.mode, pi_id), "type": "payment",
@@ -60,24 +60,12 @@ def payment(ctx: Ctx, pi_id: str, *, base_status: str | None, amount: int | None
         new["discount_cents"] = int(discount)
     if usage:  # what the invoice's metered items billed: revenue, shown apart as usage revenue (issue 18)
         new["usage_amount_cents"] = int(usage)
-    if refunded is not None:
-        merge_refund(new, int(refunded), ts(ctx.created))
     # Every source of a payment intent agrees on its type (one invoice, or one checkout): the first known stays.
     new["transaction_type"] = new.get("transaction_type") or transaction_type
     if merge is not None:
         merge(new)
     new["status"] = payment_status(new)
     ctx.change(old, with_listing(clean(new), ctx.project_id, ctx.mode, "payment"))
-
-
-def merge_refund(item: dict[str, Any], refunded: int, seen_at: str | None) -> None:
-    """The largest refunded total wins, dated by the event that first reported it: order-free, and E4's 30-day
-    refunds count a refund when it happened (the latest refund's day, for a payment refunded in parts)."""
-    current = int(item.get("refunded_amount_cents") or 0)
-    earlier = seen_at is not None and seen_at < item.get("refunded_at", "~")
-    if refunded > 0 and seen_at and (refunded > current or (refunded == current and earlier)):
-        item["refunded_at"] = seen_at
-    item["refunded_amount_cents"] = max(current, refunded)
 
 
 def payment_status(item: dict[str, Any]) -> str | None:
@@ -148,17 +136,6 @@ def _line_price(line: dict[str, Any]) -> str | None:
     return id_of(details.get("price") or line.get("price"))
 
 
-def on_charge_refunded(ctx: Ctx) -> None:
-    charge = ctx.obj
-    pi = id_of(charge.get("payment_intent"))
-    if not pi:
-        return
-    # A refunded charge was paid; amounts from the charge only fill in what the invoice did not say.
-    payment(ctx, pi, base_status="succeeded", amount=charge.get("amount"), currency=charge.get("currency"),
-            created=charge.get("created"), user_id=(charge.get("metadata") or {}).get("user_id"), sub_id=None,
-            refunded=charge.get("amount_refunded"), authoritative=False, customer_id=customer_id_of(charge))
-
-
 def invoice_reads(ctx: Ctx) -> list[dict[str, str]]:
     pi = invoice_payment_intent(ctx.obj)
     if pi is None:
@@ -166,11 +143,3 @@ def invoice_reads(ctx: Ctx) -> list[dict[str, str]]:
     sub_id, metadata = invoice_subscription(ctx.obj)
     return [keys.payment(ctx.project_id, ctx.mode, pi), *customer_mapping(ctx, ctx.obj, metadata.get("user_id")),
             *([keys.subscription(ctx.project_id, ctx.mode, sub_id)] if sub_id else [])]  # its metered prices
-
-
-def charge_reads(ctx: Ctx) -> list[dict[str, str]]:
-    pi = id_of(ctx.obj.get("payment_intent"))
-    if pi is None:
-        return []
-    return [keys.payment(ctx.project_id, ctx.mode, pi),
-            *customer_mapping(ctx, ctx.obj, (ctx.obj.get("metadata") or {}).get("user_id"))]
