@@ -41,14 +41,16 @@ def _events(shop: Shop) -> list[dict]:
     return list(reversed(shop.stripe("GET", "/v1/events", limit=100)["data"]))
 
 
-def _paid_then_refund_failed(client, shop: Shop, token: str) -> tuple[str, list[dict], list[dict]]:
-    """A one-time 5.00 checkout paid with the refund-failure card, refunded in full, and the refund failed when the
-    account's clock passed its delay. Returns the payment intent, the payment's events and the refund's."""
+def _paid_then_refund_failed(client, shop: Shop, token: str, amount: int | None = None
+                             ) -> tuple[str, list[dict], list[dict]]:
+    """A one-time 5.00 checkout paid with the refund-failure card, refunded (in full, or `amount`), and the refund
+    failed when the account's clock passed its delay. Returns the payment intent, the payment's events and the
+    refund's."""
     session = start_checkout(client, shop, token, "one_time", mode="payment").json()
     assert shop.pay(session["session_id"], card=REFUND_FAIL)["status"] == "succeeded"
     payment_events = _events(shop)
     pi = shop.stripe("GET", f"/v1/checkout/sessions/{session['session_id']}")["payment_intent"]
-    refund = shop.stripe("POST", "/v1/refunds", payment_intent=pi)
+    refund = shop.stripe("POST", "/v1/refunds", payment_intent=pi, **({"amount": amount} if amount else {}))
     assert refund["status"] == "succeeded"
     answer = requests.post(f"{shop.emulator_url}/_emulator/advance", json={"seconds": REFUND_FAILURE_DELAY + 1},
                            headers={"Authorization": f"Bearer {shop.key}"}, timeout=30)
@@ -117,3 +119,27 @@ def test_a_refund_that_fails_gives_the_money_back_in_any_delivery_order(client, 
     _process(shop, events)
     # Then the payment is succeeded, the figures are the payment's alone, and the recount agrees
     _assert_paid_and_recounted(client, dev_token, shop, token, pi)
+
+
+@pytest.mark.parametrize("order", ["in order", "newest first, each twice"])
+def test_a_refund_after_one_that_failed_counts_alone_whatever_total_came_before(client, dev_token, shop, order):  # noqa: F811
+    token = shop.token()
+    # Given a 5.00 payment with the refund-failure card, refunded 2.00 (which failed), then refunded 1.00 (which
+    # stands: the clock has not passed its delay); Stripe's totals said 2.00, then 1.00
+    pi, payment_events, refund_events = _paid_then_refund_failed(client, shop, token, amount=200)
+    seen = {e["id"] for e in payment_events + refund_events}
+    assert shop.stripe("POST", "/v1/refunds", payment_intent=pi, amount=100)["status"] == "succeeded"
+    later = [e for e in _events(shop) if e["id"] not in seen]
+    assert [(e["type"], e["data"]["object"].get("amount_refunded")) for e in later] == [
+        ("charge.refunded", 100), ("refund.created", None)]
+    events = payment_events + refund_events + later
+    # When the events arrive
+    _process(shop, events if order == "in order" else list(reversed(events)) * 2)
+    # Then the payment is refunded by the standing 1.00 alone, and the recount agrees
+    record = default_table().get(keys.payment(shop.project_id, "test", pi), consistent=True)
+    assert (record["status"], record["refunded_amount_cents"]) == ("partially_refunded", 100)
+    assert _figures(client, dev_token) == {**PAID, "revenue_cents": 0, "refunded_cents": 100, "net_revenue_cents": 400,
+                                           "refunded_30d_cents": 100, "net_revenue_30d_cents": 400}
+    totals, days = refresher.recount(default_table(), shop.project_id, "test")
+    assert totals["refunded#usd"] == 100
+    assert sum(sums.get("refunds#usd", 0) for sums in days.values()) == 100
