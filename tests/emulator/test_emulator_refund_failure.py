@@ -64,7 +64,7 @@ def test_a_refund_on_the_refund_failure_card_succeeds_then_fails_when_the_clock_
     assert {(e.data.object.id, e.data.object.status) for e in events} == {(refund.id, "failed")}
     assert [e.data.previous_attributes.status for e in events[:2]] == ["succeeded", "succeeded"]
     assert "previous_attributes" not in events[2].data.to_dict()
-    assert _mismatches(failed, charge) == []
+    assert _mismatches(failed, charge, *(e.data.object for e in events)) == []
 
 
 def test_a_partial_refund_on_a_test_clock_fails_when_the_clock_advances_and_the_charge_keeps_the_rest(emu: Emu):
