@@ -17,6 +17,7 @@ from paykit.store.table import default_table
 from stripe_emulator.resources.charges import REFUND_FAILURE_DELAY
 from tests.integration.test_checkout import Shop, shop, start_checkout  # noqa: F401 (fixture)
 from tests.integration.test_lists import get
+from tests.integration.test_shared_stripe_account import deliver_account_events, share_account
 
 STATS = "/api/v1/payments/stats"
 MY_PAYMENTS = "/api/v1/payments/stripe/my-payments"
@@ -143,3 +144,21 @@ def test_a_refund_after_one_that_failed_counts_alone_whatever_total_came_before(
     totals, days = refresher.recount(default_table(), shop.project_id, "test")
     assert totals["refunded#usd"] == 100
     assert sum(sums.get("refunds#usd", 0) for sums in days.values()) == 100
+
+
+def test_a_refund_failure_on_a_shared_stripe_account_stays_with_its_own_project(client, dev_token, shop):  # noqa: F811
+    # Given two projects on one Stripe account, and the first one's payment whose refund failed
+    second = share_account(client, dev_token, shop)
+    token = shop.token()
+    pi, _payment_events, refund_events = _paid_then_refund_failed(client, shop, token)
+    # When every event of the account reaches both projects, the refund's own events (which name no project)
+    # first
+    refund_first = {e["id"] for e in refund_events if e["type"] not in ("charge.refunded", "refund.created")}
+    for target in (second, shop):
+        _process(target, [e for e in refund_events if e["id"] in refund_first])
+    deliver_account_events(shop, second)
+    # Then the first project holds the payment, succeeded again, and the second holds nothing of it
+    _assert_paid_and_recounted(client, dev_token, shop, token, pi)
+    table = default_table()
+    assert table.get(keys.payment(second.project_id, "test", pi), consistent=True) is None
+    assert table.get(keys.counters(second.project_id, "test"), consistent=True) is None

@@ -43,6 +43,8 @@ class StripeReader(Protocol):
 
     def charge_refunds(self, project_id: str, mode: str, charge_id: str) -> list[dict[str, Any]]: ...
 
+    def charge(self, project_id: str, mode: str, charge_id: str) -> dict[str, Any]: ...
+
 
 class GatewayReader:
     """StripeReader over paykit.stripe_gateway (the SDK is imported on the first fetch only)."""
@@ -132,6 +134,11 @@ class GatewayReader:
         page = default_gateway().call(project_id, mode, lambda c: c.v1.refunds.list(
             {"charge": charge_id, "limit": 100})).to_dict()
         return list(page.get("data") or [])
+
+    def charge(self, project_id: str, mode: str, charge_id: str) -> dict[str, Any]:
+        from paykit.stripe_gateway import default_gateway
+
+        return default_gateway().call(project_id, mode, lambda c: c.v1.charges.retrieve(charge_id)).to_dict()
 
     def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None:
         from paykit.stripe_gateway import default_gateway

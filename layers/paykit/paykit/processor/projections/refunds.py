@@ -13,7 +13,7 @@ from paykit.processor.context import Ctx
 from paykit.processor.projections.customers import customer_mapping
 from paykit.processor.projections.payments import payment
 from paykit.store import keys
-from paykit.stripe_objects import customer_id_of, id_of, ts
+from paykit.stripe_objects import customer_id_of, id_of, owner_project, ts
 
 # A refund's status only moves forward (pending -> succeeded -> failed; pending -> canceled); a failed or canceled
 # refund gave its money back and never stands again.
@@ -79,18 +79,28 @@ def on_charge_refunded(ctx: Ctx) -> None:
 
 def on_refund(ctx: Ctx) -> None:
     """charge.refund.updated, refund.updated, refund.failed: the refund itself (Stripe sends them when a refund's
-    status changes, e.g. a refund that succeeded fails later). A refunded charge was paid."""
+    status changes, e.g. a refund that succeeded fails later). A refunded charge was paid.
+
+    A refund names no PayKit project: for a payment PayKit does not hold yet, its charge is read (one call) to
+    tell whose it is (two projects may share a Stripe account) and what was paid, as `charge.refunded` says."""
     refund = ctx.obj
-    pi = id_of(refund.get("payment_intent"))
+    pi, charge_id = id_of(refund.get("payment_intent")), id_of(refund.get("charge"))
     if not pi:
         return
+    charge: dict[str, Any] = {}
+    if charge_id and ctx.record(keys.payment(ctx.project_id, ctx.mode, pi)) is None:
+        charge = ctx.stripe.charge(ctx.project_id, ctx.mode, charge_id)
+        if owner_project(charge) not in (None, ctx.project_id):
+            return
 
     def merge(item: dict[str, Any]) -> None:
         merge_refund_state(item, refund)
-        settle_refunds(ctx, item, id_of(refund.get("charge")), None)
+        settle_refunds(ctx, item, charge_id, None)
 
-    payment(ctx, pi, base_status="succeeded", amount=None, currency=refund.get("currency"), created=None,
-            user_id=None, sub_id=None, authoritative=False, merge=merge)
+    payment(ctx, pi, base_status="succeeded", amount=charge.get("amount"),
+            currency=charge.get("currency") or refund.get("currency"), created=charge.get("created"),
+            user_id=(charge.get("metadata") or {}).get("user_id"), sub_id=None, authoritative=False,
+            customer_id=customer_id_of(charge) if charge else None, merge=merge)
 
 
 def charge_reads(ctx: Ctx) -> list[dict[str, str]]:
