@@ -3,7 +3,8 @@
 `charge.refunded` carries only the charge's total (`amount_refunded`). While no refund of the payment has failed,
 the largest total reported wins (totals only grow). A refund that fails (or is canceled) gives its amount back, and
 the totals reported before it are then too high: from then on the record keeps each refund of the charge (id ->
-amount, status, created), read from Stripe on each refund event, and the total is the sum of those that stand.
+amount, status, created), read from Stripe on each of the payment's refund events and `charge.refunded`, and the
+total is the sum of those that stand.
 """
 from __future__ import annotations
 
