@@ -103,7 +103,7 @@ def test_a_refund_that_fails_gives_the_money_back_when_the_events_arrive_in_orde
 
 
 @pytest.mark.parametrize("order", ["newest first, each twice", "the failure before the refund's charge.refunded",
-                                   "shuffled with duplicates"])
+                                   "shuffled, some twice"])
 def test_a_refund_that_fails_gives_the_money_back_in_any_delivery_order(client, dev_token, shop, order):  # noqa: F811
     token = shop.token()
     pi, payment_events, refund_events = _paid_then_refund_failed(client, shop, token)
