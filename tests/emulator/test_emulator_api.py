@@ -279,3 +279,26 @@ def test_a_parameter_the_sdk_declares_but_the_emulator_does_not_model_is_refused
     # Then it is refused as Stripe refuses an unknown parameter, instead of being accepted and ignored
     assert refused.value.http_status == 400 and refused.value.code == "parameter_unknown"
     assert refused.value.param == name
+
+
+def test_an_idempotency_key_older_than_24_hours_runs_as_a_new_request_and_is_dropped(emu: Emu):
+    # Given a customer created with an idempotency key, and a second key used a day later
+    auth = {"Authorization": f"Bearer {emu.account['test_secret_key']}"}
+    options = {"idempotency_key": "create-once-a-day"}
+    first = emu.client.v1.customers.create({"email": "day1@example.com"}, options)
+    emu.admin("POST", "/advance", {"seconds": 24 * 3600 - 60}, headers=auth)
+    within = emu.client.v1.customers.create({"email": "day1@example.com"}, options)
+    emu.admin("POST", "/advance", {"seconds": 120}, headers=auth)
+    # When the key is used again (other parameters too) once it is more than 24 hours old
+    later = emu.client.v1.customers.create({"email": "day2@example.com"}, options)
+    # Then within the 24 hours it replays; after them it runs as a new request and is saved again
+    assert within.id == first.id and within.last_response.headers.get("Idempotent-Replayed") == "true"
+    assert later.id != first.id and later.email == "day2@example.com"
+    assert "Idempotent-Replayed" not in later.last_response.headers
+    assert emu.client.v1.customers.create({"email": "day2@example.com"}, options).id == later.id
+    # and expired keys are dropped from the world's table, which keeps only the keys of the last 24 hours
+    emu.client.v1.customers.create({"email": "other@example.com"}, {"idempotency_key": "another-key"})
+    emu.admin("POST", "/advance", {"seconds": 24 * 3600 + 60}, headers=auth)
+    emu.client.v1.customers.create({"email": "day3@example.com"}, {"idempotency_key": "day-3"})
+    world = emu.server.state.accounts[emu.account["id"]].worlds[False]
+    assert set(world.idempotency) == {"day-3"}

@@ -54,6 +54,8 @@ log = logging.getLogger("stripe_emulator")
 
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 MAX_IDEMPOTENCY_KEY = 255
+# Stripe: "Keys are eligible to be removed from the system automatically after they're at least 24 hours old".
+IDEMPOTENCY_KEY_LIFETIME = 24 * 3600
 
 
 @dataclass
@@ -64,6 +66,16 @@ class IdempotentResult:
     status: int
     body: str
     request_id: str
+    saved_at: int  # the world's clock (wall time plus the account clock's advance)
+
+
+def _drop_expired(table: dict[str, IdempotentResult], now: int) -> None:
+    """Removes the keys at least 24 hours old, so the table holds only a day's keys (it is kept oldest first)."""
+    while table:
+        key, oldest = next(iter(table.items()))
+        if now - oldest.saved_at < IDEMPOTENCY_KEY_LIFETIME:
+            return
+        del table[key]
 
 
 class EmulatorApp:
@@ -150,8 +162,9 @@ class EmulatorApp:
             text = json.dumps(body, indent=2)
             # Stripe saves the result once the endpoint ran: successes and card errors, not validation errors.
             if idempotency_key is not None and status in (200, 402):
+                world.idempotency.pop(idempotency_key, None)  # an expired key saved again goes last: oldest first
                 world.idempotency[idempotency_key] = IdempotentResult(
-                    request.method, request.path, params, status, text, request_id)
+                    request.method, request.path, params, status, text, request_id, world.now())
         return Response(text, status=status, headers=headers, content_type="application/json")
 
     def run(self, world: World, route: Route, args: dict, params: dict, request_id: str,
@@ -221,9 +234,11 @@ class EmulatorApp:
             return None
         if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
             raise errors.invalid(f"Idempotency-Key can be at most {MAX_IDEMPOTENCY_KEY} characters long.")
+        now = world.now()
+        _drop_expired(world.idempotency, now)
         previous = world.idempotency.get(idempotency_key)
-        if previous is None:
-            return None
+        if previous is None or now - previous.saved_at >= IDEMPOTENCY_KEY_LIFETIME:
+            return None  # a key older than 24 hours runs as a new request
         if (previous.method, previous.path) != (request.method, request.path):
             raise errors.idempotency(
                 f"Keys for idempotent requests can only be used for the same endpoint they were first used for "
