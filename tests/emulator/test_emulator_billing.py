@@ -40,7 +40,8 @@ def test_advancing_a_test_clock_renews_the_subscription(emu: Emu):
     billing = [e for e in events if not e.type.startswith("test_helpers.")]
     assert [e.type for e in billing] == [
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "payment_intent.created",
-        "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
+        "charge.succeeded", "payment_intent.succeeded", "invoice_payment.paid", "invoice.paid",
+        "invoice.payment_succeeded"]
     # The new period and the draft at the period's end; finalized and charged an hour later (Stripe's "about 1 hour")
     assert [e.created for e in billing[:2]] == [end, end] and {e.created for e in billing[2:]} == {end + DRAFT_HOUR}
     draft = billing[1].data.object
@@ -110,8 +111,8 @@ def test_failed_renewal_goes_past_due_and_recovers_when_the_card_is_fixed(server
     invoice = emu.client.v1.invoices.retrieve(invoice.id)
     assert invoice.status == "paid" and invoice.attempt_count == 2
     events = [e for e in _new_events(emu, before) if not e.type.startswith("test_helpers.")]
-    assert [e.type for e in events] == ["charge.succeeded", "payment_intent.succeeded", "invoice.paid",
-                                        "invoice.payment_succeeded", "customer.subscription.updated"]
+    assert [e.type for e in events] == ["charge.succeeded", "payment_intent.succeeded", "invoice_payment.paid",
+                                        "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated"]
     assert events[-1].data.previous_attributes.status == "past_due"
 
 
@@ -209,7 +210,8 @@ def test_plan_change_with_always_invoice_charges_the_proration_now(emu: Emu):
     assert invoice.amount_paid == preview.total == round(3100 * 21 / 31) - round(1000 * 21 / 31)
     assert [e.type for e in _new_events(emu, before)] == [
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "payment_intent.created",
-        "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
+        "charge.succeeded", "payment_intent.succeeded", "invoice_payment.paid", "invoice.paid",
+        "invoice.payment_succeeded"]
 
 
 def test_downgrade_credit_goes_to_the_customer_balance_and_the_next_invoice(emu: Emu):
@@ -335,7 +337,7 @@ def test_an_unpaid_first_invoice_expires_the_subscription(emu: Emu):
 
 def test_refunding_a_subscription_payment(emu: Emu):
     sub = emu.subscribe(emu.price(1900))
-    invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice)
+    invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice, {"expand": ["payments"]})
     intent_id = invoice.payments.data[0].payment.payment_intent
     refund = emu.client.v1.refunds.create({"payment_intent": intent_id, "amount": 900,
                                            "reason": "requested_by_customer"})
@@ -344,3 +346,34 @@ def test_refunding_a_subscription_payment(emu: Emu):
     assert charge.amount_refunded == 900 and not charge.refunded
     assert emu.types()[-2:] == ["charge.refunded", "refund.created"]
     assert emu.client.v1.balance.retrieve().available[0].amount == 1000
+
+
+def test_an_invoice_payment_paid_is_announced_before_invoice_paid(emu: Emu):
+    # Given a subscription paid through Checkout (on a clock), and its renewal
+    clock = emu.clock(FROZEN)
+    sub = emu.subscribe(emu.price(1900), clock=clock)
+    emu.advance(clock, 31 * DAY + DRAFT_HOUR)
+    # When the account's events are read
+    events = emu.events()
+    types = [e.type for e in events]
+    # Then each paid invoice's invoice payment is announced once, just before its `invoice.paid`, at the same time
+    paid = [i for i, t in enumerate(types) if t == "invoice.paid"]
+    assert len(paid) == 2 and types.count("invoice_payment.paid") == 2
+    for i in paid:
+        announced, invoice = events[i - 1], events[i].data.object
+        assert announced.type == "invoice_payment.paid" and announced.created == events[i].created
+        payment = announced.data.object
+        assert isinstance(payment, stripe.InvoicePayment) and payment.id.startswith("inpay_")
+        assert (payment.invoice, payment.status, payment.amount_paid) == (invoice.id, "paid", 1900)
+        assert payment.status_transitions.paid_at == invoice.status_transitions.paid_at
+        expected = emu.client.v1.invoice_payments.list({"invoice": invoice.id}).data[0]
+        assert payment.id == expected.id and payment.payment.payment_intent == expected.payment.payment_intent
+    assert emu.client.v1.subscriptions.retrieve(sub.id).latest_invoice == events[paid[-1]].data.object.id
+
+
+def test_a_zero_invoice_has_no_invoice_payment_to_announce(emu: Emu):
+    # Given a trial (its first invoice is $0, paid with no payment)
+    emu.subscribe(emu.price(1900), subscription_data={"trial_period_days": 7})
+    # Then `invoice.paid` comes without an `invoice_payment.paid`
+    types = emu.types()
+    assert "invoice.paid" in types and "invoice_payment.paid" not in types

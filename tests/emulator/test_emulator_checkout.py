@@ -12,7 +12,7 @@ from stripe_emulator.conformance.harness import DAY, Emu
 
 SUBSCRIPTION_EVENTS = [
     "customer.created", "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
-    "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid",
+    "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice_payment.paid", "invoice.paid",
     "invoice.payment_succeeded", "customer.subscription.updated", "checkout.session.completed",
 ]
 
@@ -118,7 +118,7 @@ def test_a_card_requiring_authentication_leaves_an_incomplete_subscription_until
     response = _pay_on_page(session, card="4000000000003220")
     assert response.status_code == 303 and response.headers["Location"].startswith("/3ds/pi_")
     [sub] = emu.client.v1.subscriptions.list({"status": "incomplete"}).data
-    invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice)
+    invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice, {"expand": ["payments"]})
     assert invoice.status == "open"
     intent = emu.client.v1.payment_intents.retrieve(invoice.payments.data[0].payment.payment_intent)
     assert intent.status == "requires_action" and intent.next_action.type == "redirect_to_url"
@@ -135,10 +135,10 @@ def test_a_card_requiring_authentication_leaves_an_incomplete_subscription_until
     assert emu.client.v1.subscriptions.retrieve(sub.id).status == "active"
     assert emu.client.v1.checkout.sessions.retrieve(session.id).status == "complete"
     after = [e for e in emu.events() if e.id not in {m.id for m in middle}]
-    assert [e.type for e in after] == ["charge.succeeded", "payment_intent.succeeded", "invoice.paid",
-                                       "invoice.payment_succeeded", "customer.subscription.updated",
+    assert [e.type for e in after] == ["charge.succeeded", "payment_intent.succeeded", "invoice_payment.paid",
+                                       "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated",
                                        "checkout.session.completed"]
-    assert after[4].data.previous_attributes.status == "incomplete"
+    assert after[5].data.previous_attributes.status == "incomplete"
 
 
 def test_failed_authentication_then_another_card_pays_the_incomplete_subscription(emu: Emu):
@@ -194,7 +194,7 @@ def test_a_trial_starts_without_payment(emu: Emu):
     sub = session.subscription
     assert session.payment_status == "no_payment_required"
     assert sub.status == "trialing" and sub.trial_end - sub.trial_start == 14 * DAY
-    invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice)
+    invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice, {"expand": ["payments"]})
     assert invoice.amount_due == 0 and invoice.status == "paid" and invoice.payments.data == []
     assert emu.types(after=before) == [
         "customer.created", "customer.subscription.created", "invoice.created", "invoice.finalized",

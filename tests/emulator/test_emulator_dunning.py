@@ -25,7 +25,7 @@ def test_a_renewal_invoice_stays_a_draft_for_an_hour_then_is_finalized_and_charg
     # At the period's end: the new period and a draft invoice, nothing charged
     emu.advance(clock, 31 * DAY)
     renewed = emu.client.v1.subscriptions.retrieve(sub.id)
-    draft = emu.client.v1.invoices.retrieve(renewed.latest_invoice)
+    draft = emu.client.v1.invoices.retrieve(renewed.latest_invoice, {"expand": ["payments"]})
     assert renewed.status == "active" and renewed["items"].data[0].current_period_start == PERIOD_END
     assert (draft.status, draft.billing_reason, draft.amount_paid, draft.attempt_count) == (
         "draft", "subscription_cycle", 0, 0)

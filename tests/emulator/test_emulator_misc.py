@@ -65,7 +65,8 @@ def test_subscriptions_created_through_the_api(emu: Emu):
     assert sub.latest_invoice.status == "paid"
     assert emu.types(after=before) == [
         "customer.subscription.created", "invoice.created", "invoice.finalized", "payment_intent.created",
-        "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded"]
+        "charge.succeeded", "payment_intent.succeeded", "invoice_payment.paid", "invoice.paid",
+        "invoice.payment_succeeded"]
     declining = emu.client.v1.customers.create({"payment_method": "pm_card_chargeCustomerFail"})
     with pytest.raises(stripe.CardError):
         emu.client.v1.subscriptions.create({"customer": declining.id, "items": [{"price": price.id}],

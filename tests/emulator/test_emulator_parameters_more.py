@@ -111,3 +111,20 @@ def test_invoice_payments_can_be_expanded(emu: Emu):
     sub = emu.subscribe(emu.price(1900))
     invoice = emu.client.v1.invoices.retrieve(sub.latest_invoice, {"expand": ["payments"]})
     assert invoice.payments.data[0].invoice == invoice.id and invoice.payments.data[0].status == "paid"
+
+
+def test_invoice_payments_are_shown_only_when_expanded_and_never_in_events(emu: Emu):
+    # Given a paid subscription invoice
+    sub = emu.subscribe(emu.price(1900))
+    # When the invoice is read without the expansion, listed, and sent in webhook events
+    plain = emu.client.v1.invoices.retrieve(sub.latest_invoice)
+    listed = emu.client.v1.invoices.list({"subscription": sub.id}).data[0]
+    announced = [e.data.object for e in emu.events() if e.type.startswith("invoice.")]
+    # Then `payments` is absent everywhere, as on Stripe (an includable field)
+    assert "payments" not in plain and "payments" not in listed
+    assert announced and all("payments" not in invoice for invoice in announced)
+    # and the expansion (or the invoice payments list) still names the payment intent
+    expanded = emu.client.v1.invoices.retrieve(sub.latest_invoice, {"expand": ["payments"]})
+    listed_payments = emu.client.v1.invoice_payments.list({"invoice": sub.latest_invoice}).data
+    assert [p.id for p in expanded.payments.data] == [p.id for p in listed_payments]
+    assert listed_payments[0].payment.payment_intent.startswith("pi_")

@@ -52,7 +52,7 @@ def test_a_declined_pending_update_keeps_the_old_plan_and_status_and_records_the
         (sub["items"].data[0].id, premium.id, 1)]
     assert pending.billing_cycle_anchor is None and pending.trial_end is None and pending.trial_from_plan is False
     # And latest_invoice is the open, unpaid update invoice, its intent carrying the decline
-    invoice = emu.client.v1.invoices.retrieve(updated.latest_invoice)
+    invoice = emu.client.v1.invoices.retrieve(updated.latest_invoice, {"expand": ["payments"]})
     assert (invoice.status, invoice.billing_reason, invoice.amount_paid) == ("open", "subscription_update", 0)
     assert invoice.amount_due == round(3100 * 21 / 31) - round(1000 * 21 / 31)
     assert invoice.next_payment_attempt is None
@@ -130,7 +130,7 @@ def test_a_pending_update_needing_authentication_applies_once_authenticated(emu:
     updated = _upgrade(emu, sub, premium)
     # Then the change is pending and the invoice's intent waits for the customer
     assert updated.pending_update is not None and updated["items"].data[0].price.id == basic.id
-    invoice = emu.client.v1.invoices.retrieve(updated.latest_invoice)
+    invoice = emu.client.v1.invoices.retrieve(updated.latest_invoice, {"expand": ["payments"]})
     intent_id = invoice.payments.data[0].payment.payment_intent
     assert emu.client.v1.payment_intents.retrieve(intent_id).status == "requires_action"
     # When the customer completes the challenge
@@ -153,7 +153,8 @@ def test_a_paid_pending_update_applies_at_once_as_before(emu: Emu):
     assert emu.client.v1.invoices.retrieve(updated.latest_invoice).status == "paid"
     assert _new_types(emu, before) == [
         "invoice.created", "invoice.finalized", "payment_intent.created", "charge.succeeded",
-        "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated"]
+        "payment_intent.succeeded", "invoice_payment.paid", "invoice.paid", "invoice.payment_succeeded",
+        "customer.subscription.updated"]
 
 
 def test_a_pending_change_of_billing_period_keeps_the_old_cycle_until_paid(emu: Emu):

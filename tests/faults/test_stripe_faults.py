@@ -5,6 +5,7 @@ import time
 import uuid
 
 import pytest
+import stripe
 
 from paykit.store import keys
 from paykit.store.table import default_table
@@ -170,3 +171,32 @@ def test_a_tie_fetch_failing_fails_the_record_and_its_redelivery_applies_it_once
     assert counters["subscriptions"] == counters_before["subscriptions"] == 1
     assert (counters["subscriptions#active"], counters["subscriptions#past_due"]) == (1, 0)
     assert counters_before["subscriptions#past_due"] == 1
+
+
+def test_an_invoice_event_retried_after_a_write_conflict_asks_stripe_for_its_intent_once(client, shop, faults,
+                                                                                          monkeypatch):
+    # Given a paid checkout whose invoice.paid names no payment intent (Stripe sends invoices without `payments`)
+    token = shop.token("user-conflict")
+    subscribe(client, shop, token)
+    paid = shop.stripe("GET", "/v1/events?type=invoice.paid")["data"][0]
+    assert "payments" not in paid["data"]["object"]
+    asked: list[str] = []  # PayKit's calls to Stripe's invoice payments list, seen at the SDK's HTTP client
+    send = stripe.RequestsClient.request
+
+    def counting(self, method, url, headers, post_data=None):
+        if "/v1/invoice_payments" in url:
+            asked.append(url)
+        return send(self, method, url, headers, post_data)
+
+    monkeypatch.setattr(stripe.RequestsClient, "request", counting)
+    # and the event's first transaction refused: a record it read was changed by another worker meanwhile
+    refused = faults.inject("dynamodb", "TransactWriteItems", 1, code="TransactionCanceledException", extra={
+        "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": "ConditionalCheckFailed"}]})
+    # When the processor gets it
+    assert failed_records(sqs_batch(shop.project_id, [paid])) == set()
+    # Then it was applied on its second attempt, and Stripe was asked for the invoice's payments once
+    assert refused.hits == 1 and len(asked) == 1
+    intent = shop.stripe("GET", f"/v1/invoice_payments?invoice={paid['data']['object']['id']}")["data"][0]
+    record = default_table().get(keys.payment(shop.project_id, "test", intent["payment"]["payment_intent"]),
+                                 consistent=True)
+    assert (record["status"], record["amount_cents"]) == ("succeeded", paid["data"]["object"]["amount_paid"])

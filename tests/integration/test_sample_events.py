@@ -139,7 +139,7 @@ def world(service_env, emulator) -> World:
     assert w.invoke("checkout/GetCheckoutSession.json")["statusCode"] == 200  # the success page's sync-on-return
     session = w.stripe("GET", f"checkout/sessions/{session_id}")
     sub = w.stripe("GET", f"subscriptions/{session['subscription']}")
-    invoice = w.stripe("GET", f"invoices/{sub['latest_invoice']}")
+    invoice = w.stripe("GET", f"invoices/{sub['latest_invoice']}?expand[]=payments")  # only when expanded
     pi_id = invoice["payments"]["data"][0]["payment"]["payment_intent"]
     pi = w.stripe("GET", f"payment_intents/{pi_id}")
     w.values.update(CUSTOMER_ID=session["customer"], SUBSCRIPTION_ID=sub["id"],

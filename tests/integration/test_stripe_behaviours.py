@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timezone
 
 import requests
+import stripe
 
 from paykit.processor import default_processor
 from paykit.store import keys
@@ -76,6 +77,40 @@ def test_a_checkout_subscription_ends_active_in_any_delivery_order(client, dev_t
     assert record["status"] == "active" and record["had_mrr"] is True
     assert check(client, token, "api")["allowed"] is True
     assert _mrr(client, dev_token) == 1900
+
+
+def test_invoice_events_without_payments_find_the_intent_with_one_stripe_call_each(client, dev_token, shop, plans,
+                                                                                    monkeypatch):  # noqa: F811
+    # Given a paid checkout: its invoice events carry no `payments` (as Stripe sends them), and Stripe announces the
+    # invoice payment in `invoice_payment.paid`
+    token = shop.token()
+    sub_id, events = _checkout_events(client, shop, token, plans["basic"])
+    invoice_events = [e for e in events if e["type"].startswith("invoice.")]
+    assert {e["type"] for e in invoice_events} >= {"invoice.paid", "invoice.payment_succeeded"}
+    assert all("payments" not in e["data"]["object"] for e in invoice_events)
+    announced = next(e for e in events if e["type"] == "invoice_payment.paid")
+    intent = announced["data"]["object"]["payment"]["payment_intent"]
+    asked: list[str] = []  # PayKit's calls to Stripe's invoice payments list, seen at the SDK's HTTP client
+    send = stripe.RequestsClient.request
+
+    def counting(self, method, url, headers, post_data=None):
+        if "/v1/invoice_payments" in url:
+            asked.append(url)
+        return send(self, method, url, headers, post_data)
+
+    monkeypatch.setattr(stripe.RequestsClient, "request", counting)
+    # When every event is processed, `invoice_payment.paid` included
+    outcomes = {e["type"]: default_processor().process_event(shop.project_id, "test", e, json.dumps(e))
+                for e in events}
+    # Then each invoice event that records a payment asked Stripe once (invoice.paid, invoice.payment_succeeded)
+    assert len(asked) == 2 and all(f"invoice={announced['data']['object']['invoice']}" in url for url in asked)
+    # and the payment is recorded once, on the intent Stripe names, with its figures
+    payments = client.get(MY_PAYMENTS, token=token).json()["payments"]
+    assert [(p["payment_intent_id"], p["status"], p["amount_cents"]) for p in payments] == [(intent, "succeeded", 1900)]
+    assert _mrr(client, dev_token) == 1900
+    # and `invoice_payment.paid` is logged as ignored (PayKit reads the settling intent from invoice.paid)
+    assert outcomes["invoice_payment.paid"] == "ignored"
+    assert (outcomes["invoice.paid"], outcomes["invoice.payment_succeeded"]) == ("processed", "processed")
 
 
 def _advance_to(shop, at: int) -> None:

@@ -25,7 +25,7 @@ MIN_LIFETIME = 30 * 60
 CHECKOUT_EVENT_ORDER = (
     "customer.created", "payment_intent.created", "charge.succeeded", "charge.failed", "payment_intent.succeeded",
     "payment_intent.payment_failed", "payment_intent.requires_action",
-    "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid",
+    "customer.subscription.created", "invoice.created", "invoice.finalized", "invoice_payment.paid", "invoice.paid",
     "invoice.payment_succeeded", "invoice.payment_failed", "invoice.payment_action_required",
     "customer.subscription.updated", "checkout.session.completed",
 )

@@ -16,10 +16,13 @@ Change = tuple[dict[str, Any] | None, dict[str, Any]]  # (stored record or None,
 
 class Ctx:
     def __init__(self, table: Table, stripe: StripeReader, owners: dict[str, str], project_id: str, mode: str,
-                 event: dict[str, Any]) -> None:
+                 event: dict[str, Any], asked: dict[tuple[str, str], Any] | None = None) -> None:
         self.table = table
         self.stripe = stripe
         self._owners = owners  # the engine's per-container cache: a project's owner never changes
+        # Stripe's answers for this event, kept by the engine across its attempts: a retry after a write conflict
+        # reads the records again, not Stripe.
+        self._asked = asked if asked is not None else {}
         self.project_id = project_id
         self.mode = mode
         self.event = event
@@ -37,6 +40,14 @@ class Ctx:
         if (key["pk"], key["sk"]) in self.prefetched:
             return self.prefetched[(key["pk"], key["sk"])]
         return self.table.get(key, consistent=True)
+
+    def invoice_payment_intent(self, invoice_id: str) -> str | None:
+        """The payment intent Stripe lists for an invoice whose payload names none (Stripe sends invoices without
+        `payments`): one call per event."""
+        key = ("invoice_payment_intent", invoice_id)
+        if key not in self._asked:
+            self._asked[key] = self.stripe.invoice_payment_intent(self.project_id, self.mode, invoice_id)
+        return self._asked[key]
 
     def knows_owner(self) -> bool:
         return self.project_id in self._owners

@@ -72,10 +72,11 @@ class EventProcessor:
                       received_at: str | None = None) -> str:
         logger.append_keys(project_id=project_id, mode=mode, stripe_event_id=event["id"], event_type=event["type"])
         received_at = received_at or iso(utcnow())
+        asked: dict[tuple[str, str], Any] = {}  # what Stripe answered for this event, across its attempts
         try:
             for _ in range(_ATTEMPTS):
                 try:
-                    return self._apply_once(project_id, mode, event, raw, received_at)
+                    return self._apply_once(project_id, mode, event, raw, received_at, asked)
                 except Retry:
                     continue
             raise RuntimeError("too many concurrent changes to the event's records")
@@ -113,12 +114,14 @@ class EventProcessor:
 
     # ------------------------------------------------------------------ one attempt
 
-    def _context(self, project_id: str, mode: str, event: dict[str, Any]) -> Ctx:
-        return Ctx(self.table, self.stripe, self._owners, project_id, mode, event)
+    def _context(self, project_id: str, mode: str, event: dict[str, Any],
+                 asked: dict[tuple[str, str], Any] | None = None) -> Ctx:
+        return Ctx(self.table, self.stripe, self._owners, project_id, mode, event, asked)
 
-    def _apply_once(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str) -> str:
+    def _apply_once(self, project_id: str, mode: str, event: dict[str, Any], raw: str, received_at: str,
+                    asked: dict[tuple[str, str], Any]) -> str:
         handler = HANDLERS.get(event["type"])
-        ctx = self._context(project_id, mode, event)
+        ctx = self._context(project_id, mode, event, asked)
         ignored = None
         if handler is not None:
             self._prefetch(ctx, project=True)

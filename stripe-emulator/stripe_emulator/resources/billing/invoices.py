@@ -1,12 +1,12 @@
 """Invoices: a draft from lines, finalisation, a payment attempt with its intent and invoice payment, the retry
-schedule, voiding, and rendering (`payments` embedded)."""
+schedule, voiding, and `payments` (shown only when expanded)."""
 
 from __future__ import annotations
 
 from ...engine.events import Tracker, emit
 from ...engine.ids import new_id, random_suffix
 from ...engine.periods import DAY
-from ...engine.render import list_object, public, render, renderer, virtual_field
+from ...engine.render import list_object, render, virtual_field
 from ...engine.store import World
 from .. import discounts, tax
 from ..cards import HARD_DECLINES
@@ -14,16 +14,9 @@ from ..payments import DECLINED, SUCCEEDED, attempt, new_payment_intent
 from .lines import Line
 from .subscriptions import subscription_of
 
-@renderer("invoices")
-def _render_invoice(world: World, invoice: dict) -> dict:
-    out = public(invoice)
-    out["payments"] = _payments(world, invoice)
-    return out
-
-
 @virtual_field("invoices", "payments")
 def _payments(world: World, invoice: dict) -> dict:
-    """The invoice's payments (`expand[]=payments` is accepted; the emulator also shows them unexpanded)."""
+    """The invoice's payments: an includable field, as on Stripe, so only with `expand[]=payments` (never in events)."""
     payments = [render(world, "invoice_payments", p) for p in world.collections["invoice_payments"].values()
                 if p["invoice"] == invoice["id"]]
     return {**list_object(f"/v1/invoice_payments?invoice={invoice['id']}", payments), "total_count": len(payments)}
@@ -118,6 +111,7 @@ def mark_paid(world: World, invoice: dict, t: int) -> None:
         if payment["invoice"] == invoice["id"] and payment["status"] == "open":
             payment.update(status="paid", amount_paid=invoice["amount_due"])
             payment["status_transitions"]["paid_at"] = t
+            emit(world, "invoice_payment.paid", "invoice_payments", payment, created=t)  # before `invoice.paid`
 
 
 def invoice_intent(world: World, invoice: dict, t: int) -> dict:

@@ -91,7 +91,7 @@ def on_invoice(succeeded: bool) -> Callable[[Ctx], None]:
         if pi is None:
             if not amount:
                 return  # a $0 invoice (a trial's first) has no payment
-            pi = ctx.stripe.invoice_payment_intent(ctx.project_id, ctx.mode, invoice["id"])
+            pi = ctx.invoice_payment_intent(invoice["id"])
             if pi is None:
                 return
         sub_id, metadata = invoice_subscription(invoice)
@@ -137,9 +137,11 @@ def _line_price(line: dict[str, Any]) -> str | None:
 
 
 def invoice_reads(ctx: Ctx) -> list[dict[str, str]]:
+    """The payment's record when the payload names its intent (Stripe's events do not: their invoices carry no
+    `payments`, so the intent comes from Stripe in the handler and its record is read then); the customer mapping
+    and the subscription (its metered prices) either way."""
     pi = invoice_payment_intent(ctx.obj)
-    if pi is None:
-        return []  # the payment intent comes from Stripe; its record is read then
     sub_id, metadata = invoice_subscription(ctx.obj)
-    return [keys.payment(ctx.project_id, ctx.mode, pi), *customer_mapping(ctx, ctx.obj, metadata.get("user_id")),
+    return [*([keys.payment(ctx.project_id, ctx.mode, pi)] if pi else []),
+            *customer_mapping(ctx, ctx.obj, metadata.get("user_id")),
             *([keys.subscription(ctx.project_id, ctx.mode, sub_id)] if sub_id else [])]  # its metered prices
