@@ -242,3 +242,24 @@ def test_resuming_an_unpaid_subscription_finalizes_and_pays_its_draft(client, sh
     assert shop.stripe("GET", f"/v1/invoices/{draft}")["status"] == "paid"
     stripe_sub = shop.stripe("GET", f"/v1/subscriptions/{sub_id}")
     assert (stripe_sub["status"], stripe_sub["cancel_at_period_end"]) == ("active", False)
+
+
+def test_an_event_delivered_again_asks_stripe_nothing(client, dev_token, shop, plans, monkeypatch):  # noqa: F811
+    # Given a paid checkout whose invoice.paid was applied (its intent read from Stripe, as Stripe's events carry none)
+    token = shop.token()
+    _sub_id, events = _checkout_events(client, shop, token, plans["basic"])
+    for event in events:
+        default_processor().process_event(shop.project_id, "test", event, json.dumps(event))
+    paid = next(e for e in events if e["type"] == "invoice.paid")
+    asked: list[str] = []  # every call PayKit makes to Stripe, seen at the SDK's HTTP client
+    send = stripe.RequestsClient.request
+
+    def counting(self, method, url, headers, post_data=None):
+        asked.append(url)
+        return send(self, method, url, headers, post_data)
+
+    monkeypatch.setattr(stripe.RequestsClient, "request", counting)
+    # When Stripe delivers it again (a retry after a lost acknowledgement, an SQS redelivery)
+    outcome = default_processor().process_event(shop.project_id, "test", paid, json.dumps(paid))
+    # Then it is a duplicate, found by the dedup marker read with the event's records: no Stripe call
+    assert outcome == "duplicate" and asked == []

@@ -125,6 +125,9 @@ class EventProcessor:
         ignored = None
         if handler is not None:
             self._prefetch(ctx, project=True)
+            if ctx.record(keys.event_marker(project_id, mode, event["id"])) is not None:
+                logger.info("duplicate event: already applied")  # found before the handler asks Stripe anything
+                return "duplicate"
             project = ctx.record(keys.project(project_id))
             ignored = _ignore_reason(project_id, event, project)
             if ignored is None:
@@ -179,11 +182,14 @@ class EventProcessor:
             logger.warning("could not record the failure in the event log")
 
     def _prefetch(self, ctx: Ctx, project: bool = False) -> None:
-        """One consistent BatchGetItem for the records the projection will read and the project (each event checks
-        its configuration is active; observations read it once per container for its owner), so an event costs that
+        """One consistent BatchGetItem for the records the projection will read, and for an event its dedup marker
+        (a delivery again stops there, before its handler reads Stripe) and the project (each event checks its
+        configuration is active; observations read it once per container for its owner), so an event costs that
         read plus its transaction. Keys the payload does not name are read when needed."""
         planner = READS.get(ctx.event["type"])
         wanted = planner(ctx) if planner else []
+        if project:
+            wanted.append(keys.event_marker(ctx.project_id, ctx.mode, ctx.event["id"]))
         if project or not ctx.knows_owner():
             wanted.append(keys.project(ctx.project_id))
         if not wanted:
