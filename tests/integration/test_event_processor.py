@@ -174,8 +174,8 @@ class StripeStandIn:
         self.calls += 1
         return self.subscription_object
 
-    def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None:
-        return None
+    def invoice_payments(self, project_id: str, mode: str, invoice_id: str) -> list[dict]:
+        return []
 
     def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None:
         return None
@@ -345,3 +345,38 @@ def test_each_event_costs_one_batch_read_and_one_transaction(project_id):
     # And the effects are those the reads were needed for: the dashboard subscription found its user
     assert item(keys.subscription(project_id, "test", "sub_2"))["user_id"] == "user-1"
     assert counters(project_id)["subscriptions"] == 2
+
+
+class TwoIntentsStripe(StripeStandIn):
+    """Stands in for Stripe's API: an invoice whose first payment intent failed and a second one paid."""
+
+    def __init__(self, payments: list[dict]) -> None:
+        super().__init__({})
+        self.payments = payments
+
+    def invoice_payments(self, project_id: str, mode: str, invoice_id: str) -> list[dict]:
+        return self.payments
+
+
+@pytest.mark.parametrize("payload_names_them", [True, False], ids=["in the payload", "read from Stripe"])
+def test_a_failure_read_after_a_second_intent_paid_is_the_first_intents(project_id, payload_names_them):
+    # Given an invoice whose first intent failed and whose second paid, both named by the invoice's payments
+    both = [{"id": "inpay_1", "object": "invoice_payment", "is_default": False, "status": "canceled",
+             "payment": {"type": "payment_intent", "payment_intent": "pi_first"}},
+            {"id": "inpay_2", "object": "invoice_payment", "is_default": True, "status": "paid",
+             "payment": {"type": "payment_intent", "payment_intent": "pi_second"}}]
+    paid = invoice("in_two", "cus_two", "sub_two", "pi_second", created=T0, amount=1900, paid=True, user_id="user-2",
+                   project_id=project_id)
+    failed = invoice("in_two", "cus_two", "sub_two", "pi_first", created=T0, amount=1900, paid=False,
+                     user_id="user-2", project_id=project_id)
+    for obj in (paid, failed):
+        obj["payments"] = {"object": "list", "data": both, "has_more": False} if payload_names_them else None
+    processor = EventProcessor(default_table(), TwoIntentsStripe(both))
+    # When the success is applied, then the failure (read after both intents exist)
+    for kind, obj, at in (("invoice.paid", paid, T0 + 60), ("invoice.payment_failed", failed, T0 + 30)):
+        evt = event(kind, obj, created=at)
+        assert processor.process_event(project_id, "test", evt, body_of(evt).decode()) == "processed"
+    # Then the failure is the first intent's, and the second intent's payment stays a success
+    assert item(keys.payment(project_id, "test", "pi_first"))["status"] == "failed"
+    assert item(keys.payment(project_id, "test", "pi_second"))["status"] == "succeeded"
+    assert (counters(project_id)["payments#failed"], counters(project_id)["payments#succeeded"]) == (1, 1)

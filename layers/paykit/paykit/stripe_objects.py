@@ -24,20 +24,23 @@ def id_of(value: Any) -> str | None:
     return (value.get("id") if isinstance(value, dict) else value) or None
 
 
-def payment_intent_of(payments: list[dict[str, Any]]) -> str | None:
-    """The payment intent that settled an invoice, among its payments (`invoice.payments.data` or
-    `invoice_payments.list`): the paid one, else the default one (the attempt in progress), else the first. An
-    invoice whose first payment intent failed and a second one paid names both."""
+def payment_intent_of(payments: list[dict[str, Any]], failed: bool = False) -> str | None:
+    """The payment intent an invoice event speaks of, among the invoice's payments (`invoice.payments.data` or
+    `invoice_payments.list`). An invoice whose first payment intent failed and a second one paid names both: a
+    success is the paid one's, a failure (`failed`) the one not paid, whenever the event is read. Then the default
+    one (the attempt in progress), else the first."""
     intents = [entry for entry in payments if (entry.get("payment") or {}).get("type") == "payment_intent"
                and entry["payment"].get("payment_intent")]
+    if failed:
+        intents = [e for e in intents if e.get("status") != "paid"] or intents
     chosen = (next((e for e in intents if e.get("status") == "paid"), None)
               or next((e for e in intents if e.get("is_default")), None) or (intents[0] if intents else None))
     return id_of(chosen["payment"]["payment_intent"]) if chosen else None
 
 
-def invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
+def invoice_payment_intent(invoice: dict[str, Any], failed: bool = False) -> str | None:
     """The payment intent the invoice payload names (2026-10-28 `payments` first, the older field second)."""
-    pi = payment_intent_of((invoice.get("payments") or {}).get("data") or [])
+    pi = payment_intent_of((invoice.get("payments") or {}).get("data") or [], failed)
     return pi or (invoice.get("payment_intent") if isinstance(invoice.get("payment_intent"), str) else None)
 
 

@@ -41,12 +41,12 @@ class Ctx:
             return self.prefetched[(key["pk"], key["sk"])]
         return self.table.get(key, consistent=True)
 
-    def invoice_payment_intent(self, invoice_id: str) -> str | None:
-        """The payment intent Stripe lists for an invoice whose payload names none (Stripe sends invoices without
+    def invoice_payments(self, invoice_id: str) -> list[dict[str, Any]]:
+        """The payments Stripe lists for an invoice whose payload names none (Stripe sends invoices without
         `payments`): one call per event."""
-        key = ("invoice_payment_intent", invoice_id)
+        key = ("invoice_payments", invoice_id)
         if key not in self._asked:
-            self._asked[key] = self.stripe.invoice_payment_intent(self.project_id, self.mode, invoice_id)
+            self._asked[key] = self.stripe.invoice_payments(self.project_id, self.mode, invoice_id)
         return self._asked[key]
 
     def knows_owner(self) -> bool:

@@ -8,7 +8,6 @@ from paykit import names
 from paykit.cache import TtlCache
 from paykit.errors import PayKitError
 from paykit.observability import logger
-from paykit.stripe_objects import payment_intent_of
 
 DISCOUNT_SECONDS = 86400.0  # a discount's coupon terms never change
 
@@ -26,7 +25,7 @@ class StripeReader(Protocol):
             {"charge": charge_id, "limit": 100})).to_dict()
         return list(page.get("data") or [])
 
-    def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None: ...
+    def invoice_payments(self, project_id: str, mode: str, invoice_id: str) -> list[dict[str, Any]]: ...
 
     def product_name(self, project_id: str, mode: str, product_id: str | None) -> str | None: ...
 
@@ -140,9 +139,9 @@ class GatewayReader:
 
         return default_gateway().call(project_id, mode, lambda c: c.v1.charges.retrieve(charge_id)).to_dict()
 
-    def invoice_payment_intent(self, project_id: str, mode: str, invoice_id: str) -> str | None:
+    def invoice_payments(self, project_id: str, mode: str, invoice_id: str) -> list[dict[str, Any]]:
         from paykit.stripe_gateway import default_gateway
 
         page = default_gateway().call(project_id, mode,
                                       lambda c: c.v1.invoice_payments.list({"invoice": invoice_id})).to_dict()
-        return payment_intent_of(page.get("data") or [])
+        return page.get("data") or []

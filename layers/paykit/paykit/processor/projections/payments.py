@@ -12,6 +12,7 @@ from paykit.stripe_objects import (
     customer_id_of,
     id_of,
     invoice_payment_intent,
+    payment_intent_of,
     invoice_subscription,
     invoice_type,
     ts,
@@ -87,11 +88,11 @@ def on_invoice(succeeded: bool) -> Callable[[Ctx], None]:
     def handler(ctx: Ctx) -> None:
         invoice = ctx.obj
         amount = invoice.get("amount_paid") if succeeded else invoice.get("amount_due")
-        pi = invoice_payment_intent(invoice)
+        pi = invoice_payment_intent(invoice, failed=not succeeded)
         if pi is None:
             if not amount:
                 return  # a $0 invoice (a trial's first) has no payment
-            pi = ctx.invoice_payment_intent(invoice["id"])
+            pi = payment_intent_of(ctx.invoice_payments(invoice["id"]), failed=not succeeded)
             if pi is None:
                 return
         sub_id, metadata = invoice_subscription(invoice)
@@ -140,7 +141,7 @@ def invoice_reads(ctx: Ctx) -> list[dict[str, str]]:
     """The payment's record when the payload names its intent (Stripe's events do not: their invoices carry no
     `payments`, so the intent comes from Stripe in the handler and its record is read then); the customer mapping
     and the subscription (its metered prices) either way."""
-    pi = invoice_payment_intent(ctx.obj)
+    pi = invoice_payment_intent(ctx.obj, failed=ctx.event["type"] == "invoice.payment_failed")
     sub_id, metadata = invoice_subscription(ctx.obj)
     return [*([keys.payment(ctx.project_id, ctx.mode, pi)] if pi else []),
             *customer_mapping(ctx, ctx.obj, metadata.get("user_id")),
