@@ -5,13 +5,13 @@ import time
 import uuid
 
 import pytest
-import stripe
 
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.faults.conftest import failed_records, stripe_fault
 from tests.integration.test_checkout import CHECKOUT, OK_URLS, Shop, make_shop, subscribe
 from tests.integration.test_event_processor import sqs_batch
+from tests.support import stripe_calls
 from local.stripe_events import event, subscription
 
 BASE = "/api/v1/payments/stripe"
@@ -180,15 +180,7 @@ def test_an_invoice_event_retried_after_a_write_conflict_asks_stripe_for_its_int
     subscribe(client, shop, token)
     paid = shop.stripe("GET", "/v1/events?type=invoice.paid")["data"][0]
     assert "payments" not in paid["data"]["object"]
-    asked: list[str] = []  # PayKit's calls to Stripe's invoice payments list, seen at the SDK's HTTP client
-    send = stripe.RequestsClient.request
-
-    def counting(self, method, url, headers, post_data=None):
-        if "/v1/invoice_payments" in url:
-            asked.append(url)
-        return send(self, method, url, headers, post_data)
-
-    monkeypatch.setattr(stripe.RequestsClient, "request", counting)
+    asked = stripe_calls(monkeypatch, "/v1/invoice_payments")  # PayKit's calls to Stripe's invoice payments list
     # and the event's first transaction refused: a record it read was changed by another worker meanwhile
     refused = faults.inject("dynamodb", "TransactWriteItems", 1, code="TransactionCanceledException", extra={
         "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": "ConditionalCheckFailed"}]})

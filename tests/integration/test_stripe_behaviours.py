@@ -7,7 +7,6 @@ import json
 from datetime import datetime, timezone
 
 import requests
-import stripe
 
 from paykit.processor import default_processor
 from paykit.store import keys
@@ -15,6 +14,7 @@ from paykit.store.table import default_table
 from tests.integration.test_checkout import start_checkout
 from tests.integration.test_entitlements import check, plans, shop  # noqa: F401 (fixtures)
 from tests.integration.test_lists import get
+from tests.support import stripe_calls
 
 STATS = "/api/v1/payments/stats"
 BASE = "/api/v1/payments/stripe"
@@ -90,15 +90,7 @@ def test_invoice_events_without_payments_find_the_intent_with_one_stripe_call_ea
     assert all("payments" not in e["data"]["object"] for e in invoice_events)
     announced = next(e for e in events if e["type"] == "invoice_payment.paid")
     intent = announced["data"]["object"]["payment"]["payment_intent"]
-    asked: list[str] = []  # PayKit's calls to Stripe's invoice payments list, seen at the SDK's HTTP client
-    send = stripe.RequestsClient.request
-
-    def counting(self, method, url, headers, post_data=None):
-        if "/v1/invoice_payments" in url:
-            asked.append(url)
-        return send(self, method, url, headers, post_data)
-
-    monkeypatch.setattr(stripe.RequestsClient, "request", counting)
+    asked = stripe_calls(monkeypatch, "/v1/invoice_payments")  # PayKit's calls to Stripe's invoice payments list
     # When every event is processed, `invoice_payment.paid` included
     outcomes = {e["type"]: default_processor().process_event(shop.project_id, "test", e, json.dumps(e))
                 for e in events}
@@ -251,14 +243,7 @@ def test_an_event_delivered_again_asks_stripe_nothing(client, dev_token, shop, p
     for event in events:
         default_processor().process_event(shop.project_id, "test", event, json.dumps(event))
     paid = next(e for e in events if e["type"] == "invoice.paid")
-    asked: list[str] = []  # every call PayKit makes to Stripe, seen at the SDK's HTTP client
-    send = stripe.RequestsClient.request
-
-    def counting(self, method, url, headers, post_data=None):
-        asked.append(url)
-        return send(self, method, url, headers, post_data)
-
-    monkeypatch.setattr(stripe.RequestsClient, "request", counting)
+    asked = stripe_calls(monkeypatch)  # every call PayKit makes to Stripe
     # When Stripe delivers it again (a retry after a lost acknowledgement, an SQS redelivery)
     outcome = default_processor().process_event(shop.project_id, "test", paid, json.dumps(paid))
     # Then it is a duplicate, found by the dedup marker read with the event's records: no Stripe call
