@@ -192,3 +192,23 @@ def test_an_invoice_event_retried_after_a_write_conflict_asks_stripe_for_its_int
     record = default_table().get(keys.payment(shop.project_id, "test", intent["payment"]["payment_intent"]),
                                  consistent=True)
     assert (record["status"], record["amount_cents"]) == ("succeeded", paid["data"]["object"]["amount_paid"])
+
+
+def test_a_refund_event_retried_after_a_write_conflict_asks_stripe_for_the_refunds_once(client, shop, faults,
+                                                                                        monkeypatch):
+    from tests.integration.test_refund_failure import _paid_then_refund_failed, _process
+
+    # Given a paid payment whose refund failed, its events applied up to the refund's last update
+    pi, payment_events, refund_events = _paid_then_refund_failed(client, shop, shop.token("user-refund"))
+    _process(shop, payment_events + refund_events[:-1])
+    asked = stripe_calls(monkeypatch, "/v1/refunds")  # PayKit's reads of the charge's refunds
+    # and the last event's first transaction refused: a record it read was changed by another worker meanwhile
+    reasons = [{"Code": "None"}] * 3 + [{"Code": "ConditionalCheckFailed"}]
+    refused = faults.inject("dynamodb", "TransactWriteItems", 1, code="TransactionCanceledException",
+                            extra={"CancellationReasons": reasons})
+    # When the processor gets it
+    assert failed_records(sqs_batch(shop.project_id, refund_events[-1:])) == set()
+    # Then it was applied on its second attempt, and Stripe was asked for the charge's refunds once
+    assert refused.hits == 1 and len(asked) == 1
+    record = default_table().get(keys.payment(shop.project_id, "test", pi), consistent=True)
+    assert (record["status"], int(record["refunded_amount_cents"])) == ("succeeded", 0)

@@ -104,17 +104,23 @@ def test_an_incremental_pass_keeps_the_developer_the_sum_of_their_projects(clien
                                                     for x, y in zip(each[0]["points"], each[1]["points"])]
 
 
-class EventAfter(Table):
-    """The store as the refresher sees it while an event commits right after its first `operation` that names
-    `partition` (the records' Query of the recount, the roll-up's BatchGetItem of the projects' counters)."""
+class EventAt(Table):
+    """The store as the refresher sees it while an event commits right after (or `before`) its first `operation`
+    that names `partition` (the records' Query of the recount, the roll-up's BatchGetItem of the projects'
+    counters, the full recount's Query of the developer's day buckets)."""
 
-    def __init__(self, base: Table, operation: str, partition: str, event: Callable[[], Any]) -> None:
+    def __init__(self, base: Table, operation: str, partition: str, event: Callable[[], Any],
+                 before: bool = False) -> None:
         super().__init__(base.client, base.name)
-        self.operation, self.partition, self.event, self.raced = operation, partition, event, False
+        self.operation, self.partition, self.event, self.before, self.raced = operation, partition, event, before, False
 
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        now = not self.raced and operation == self.operation and self.partition in json.dumps(kwargs, default=str)
+        if now and self.before:
+            self.raced = True
+            self.event()
         answer = super().call(operation, **kwargs)
-        if not self.raced and operation == self.operation and self.partition in json.dumps(kwargs, default=str):
+        if now and not self.raced:
             self.raced = True
             self.event()
         return answer
@@ -135,7 +141,7 @@ def test_an_event_committed_during_the_recount_is_not_overwritten(client, dev_to
     p = one_subscription_and_a_stray_count(client, dev_token, "Busy", lambda p: keys.counters(p, "test"))
 
     # When a second subscription (10.00) commits after the refresher's recount read the records
-    racing = EventAfter(table, "query", keys.project_subscriptions_gsi(p, "test"), lambda: deliver(
+    racing = EventAt(table, "query", keys.project_subscriptions_gsi(p, "test"), lambda: deliver(
         p, "test", [sub_event(p, "sub_second", "active", t(0), amount=1000)]))
     refresher.refresh_changed_scope(racing, p, "test")
     assert racing.raced
@@ -277,10 +283,30 @@ def test_an_event_committed_while_the_developer_is_rolled_up_is_not_overwritten(
     mrr_before = figures(table.get(keys.developer_counters(developer, "test")))["mrr#active#usd"]
 
     # When a subscription (10.00) commits after the pass read the projects' counters for the developer's sum
-    racing = EventAfter(table, "batch_get_item", keys.counters(p, "test")["pk"], lambda: deliver(
+    racing = EventAt(table, "batch_get_item", keys.counters(p, "test")["pk"], lambda: deliver(
         p, "test", [sub_event(p, "sub_late", "active", t(0), amount=1000)]))
     refresher.refresh_changed_scope(racing, p, "test")
     assert racing.raced
 
     # Then the developer's counters keep it (the roll-up's correction waited for the next pass)
     assert figures(table.get(keys.developer_counters(developer, "test")))["mrr#active#usd"] == mrr_before + 1000
+
+
+def test_a_payment_committed_during_the_full_recount_stays_in_the_developers_day(client, dev_token, developer):
+    # Given a project with a paid subscription
+    table = default_table()
+    p = new_project(client, dev_token, "Full recount")
+    deliver(p, "test", [sub_event(p, "sub_full", "active", t(3), amount=1900),
+                        pay_event(p, "pi_full", t(0), amount=1900)])
+    today = keys.developer_day(developer, "test", day(0))
+    before = figures(table.get(today)).get("revenue#usd", 0)
+
+    # When a 49.00 payment commits while the full recount compares the developer's day buckets with the projects'
+    racing = EventAt(table, "query", keys.developer_counters(developer, "test")["pk"], lambda: deliver(
+        p, "test", [pay_event(p, "pi_during", t(0), amount=4900)]), before=True)
+    refresher.refresh_developer(racing, developer)
+    assert racing.raced
+
+    # Then the developer's day keeps it, as the project's does
+    assert figures(table.get(today))["revenue#usd"] == before + 4900
+    assert figures(table.get(keys.counters_day(p, "test", day(0))))["revenue#usd"] == 1900 + 4900

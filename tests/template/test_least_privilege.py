@@ -57,9 +57,10 @@ EXPECTED_ACTIONS = {
     "reconciler": {"dynamodb:Query", "sqs:SendMessage"},
     "stats_refresher": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "sqs:SendMessage"},
     # The worker: reconcile (each project's Stripe key, the receiver's send path and its big bodies), recount (Query,
-    # drift corrections, names, the roll-up from the counters), resume a pass (SendMessage) or back a scope off.
+    # drift corrections, names, the roll-up from the counters), resume a pass (SendMessage) or back a scope off, and
+    # queue again what a re-enabling PUT left parked (deleting each parking once queued).
     "scope_worker": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
-                     "dynamodb:PutItem", "secretsmanager:GetSecretValue", "sqs:SendMessage",
+                     "dynamodb:PutItem", "dynamodb:DeleteItem", "secretsmanager:GetSecretValue", "sqs:SendMessage",
                      "sqs:ChangeMessageVisibility"},
     # The $default route: 404/405 from the route table in the layer; nothing beyond its logs and traces.
     "unrouted": set(),
@@ -151,10 +152,10 @@ def test_dynamodb_access_is_limited_to_the_table_and_its_indexes(logical_id):
             # Then they name this stack's table and its indexes only, and mix in no other service
             assert all(action.startswith("dynamodb:") for action in actions), statement
             assert resources and all(resource in TABLE_RESOURCES for resource in resources), statement
-            # And a delete is held to the idempotency records' partitions (decision 32), or, for the configuration,
-            # to the parked events' (decision 24)
+            # And a delete is held to the idempotency records' partitions (decision 32), or, for the configuration
+            # and the worker that finishes its drain, to the parked events' (decision 24)
             if "dynamodb:DeleteItem" in actions:
-                leading = "PARKED#*" if logical_id == "StripeConfigFunction" else "IDEMPOTENCY#*"
+                leading = "PARKED#*" if logical_id in ("StripeConfigFunction", "ScopeWorkerFunction") else "IDEMPOTENCY#*"
                 assert statement["Condition"] == {"ForAllValues:StringLike": {
                     "dynamodb:LeadingKeys": [leading]}}, statement
 

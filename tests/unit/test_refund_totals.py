@@ -30,6 +30,9 @@ class EventCtx:
     mode: str = "test"
     extra: list = field(default_factory=list)
 
+    def charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
+        return self.stripe.charge_refunds(self.project_id, self.mode, charge_id)
+
 
 def history(steps: list[tuple[str, int]]) -> tuple[list[tuple[str, Any, int]], list[dict[str, Any]]]:
     """Events of a history of steps ("refund", amount) and ("fail", which standing refund), each a second apart:

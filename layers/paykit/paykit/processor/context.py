@@ -5,7 +5,7 @@ GetItem), ask Stripe through its reader when a payload is not enough, and add ch
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from paykit.processor.stripe_reader import StripeReader
 from paykit.store import keys
@@ -44,9 +44,20 @@ class Ctx:
     def invoice_payments(self, invoice_id: str) -> list[dict[str, Any]]:
         """The payments Stripe lists for an invoice whose payload names none (Stripe sends invoices without
         `payments`): one call per event."""
-        key = ("invoice_payments", invoice_id)
+        return self._once(("invoice_payments", invoice_id), self.stripe.invoice_payments, invoice_id)
+
+    def charge(self, charge_id: str) -> dict[str, Any]:
+        """The charge a refund names, for a payment not held yet: one call per event."""
+        return self._once(("charge", charge_id), self.stripe.charge, charge_id)
+
+    def charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
+        """A charge's refunds as they stand, once one of them failed: one call per event. An answer kept across
+        attempts stays true: a refund's status only moves forward, and the record keeps the furthest seen."""
+        return self._once(("charge_refunds", charge_id), self.stripe.charge_refunds, charge_id)
+
+    def _once(self, key: tuple[str, str], read: Callable[[str, str, str], Any], object_id: str) -> Any:
         if key not in self._asked:
-            self._asked[key] = self.stripe.invoice_payments(self.project_id, self.mode, invoice_id)
+            self._asked[key] = read(self.project_id, self.mode, object_id)
         return self._asked[key]
 
     def knows_owner(self) -> bool:

@@ -1,5 +1,6 @@
 """The processor's Stripe adapter: what it reads from Stripe when a payload is not enough (ties, thin invoices,
-names, discounts, entitlements, a charge's refunds once one failed). The SDK is imported on the first call only (cold starts of functions that never call Stripe stay small)."""
+names, discounts, entitlements, a charge's refunds once one failed). The SDK is imported on the first call only
+(cold starts of functions that never call Stripe stay small)."""
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -16,14 +17,6 @@ class StripeReader(Protocol):
     """What the processor reads from Stripe when a payload is not enough (ties, thin invoices)."""
 
     def subscription(self, project_id: str, mode: str, subscription_id: str) -> dict[str, Any]: ...
-
-    def charge_refunds(self, project_id: str, mode: str, charge_id: str) -> list[dict[str, Any]]:
-        """A charge's refunds as they stand now (the first 100: a charge is not refunded in more parts than that)."""
-        from paykit.stripe_gateway import default_gateway
-
-        page = default_gateway().call(project_id, mode, lambda c: c.v1.refunds.list(
-            {"charge": charge_id, "limit": 100})).to_dict()
-        return list(page.get("data") or [])
 
     def invoice_payments(self, project_id: str, mode: str, invoice_id: str) -> list[dict[str, Any]]: ...
 

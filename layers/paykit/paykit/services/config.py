@@ -1,11 +1,12 @@
 """Per-project Stripe configuration (E3, E5-E9): secrets in Secrets Manager, masked views in the project item."""
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
 from paykit.auth import Principal
-from paykit.errors import Conflict, NotFound, StripeCredentialsInvalid, StripePermissionDenied
+from paykit.errors import Conflict, NotFound, PayKitError, StripeCredentialsInvalid, StripePermissionDenied
 from paykit.models.common import iso, utcnow
 from paykit.models.config import (
     CREDENTIAL_FIELDS,
@@ -25,12 +26,15 @@ from paykit.services.projects import owned_project
 from paykit.services.webhooks import WebhookReceiver, default_receiver
 from paykit.settings import Settings, get_settings
 from paykit.store import keys, projects as project_store
-from paykit.store.errors import ConditionFailed
+from paykit.store.errors import ConditionFailed, StoreError
 from paykit.store.table import Table, default_table
 from paykit.stripe_gateway import StripeGateway, default_gateway, run_mapped
 
 KINDS = ("secret_key", "publishable_key", "webhook_secret")
 _PUT_ATTEMPTS = 3
+# How long the re-enabling PUT itself spends queueing parked events again (its function times out at 10 s); what
+# is left, or a failed send, goes to the hourly reconcile pass, which drains every project still flagged.
+INLINE_DRAIN_SECONDS = 3.0
 
 
 def config_view(project_id: str, config: dict[str, Any]) -> StripeConfigOut:
@@ -68,8 +72,8 @@ def put_config(
 ) -> StripeConfigOut:
     """Partial upsert (decision 19): omitted fields keep their value, null clears, {} changes no credential.
 
-    Any PUT re-activates a deactivated config (the documented way back after DELETE), and queues again the events
-    parked while it was deactivated (decision 24). Secrets are written first and the masked view second, guarded by
+    Any PUT re-activates a deactivated config (the documented way back after DELETE), and starts queueing again the
+    events parked while it was deactivated (decision 24): for a few seconds, then the hourly pass goes on. Secrets are written first and the masked view second, guarded by
     the item's version; a writer that loses a race merges again on top of the winner, so the secret and its masked
     view always end in the same state.
     """
@@ -85,23 +89,40 @@ def put_config(
                 raise
             continue
         if saved.get("parked_events") and saved["config"].get("is_active"):
-            requeue_parked(table, receiver or default_receiver(), saved["id"], saved["version"])
+            try:  # the configuration is saved: a drain that fails or runs out of time is the hourly pass's to finish
+                requeue_parked(table, receiver or default_receiver(), saved,
+                               deadline=time.monotonic() + INLINE_DRAIN_SECONDS)
+            except (PayKitError, StoreError) as exc:
+                logger.warning("parked events left for the hourly pass", error=type(exc).__name__)
         return config_view(saved["id"], saved["config"])
     raise AssertionError("unreachable")
 
 
-def requeue_parked(table: Table, receiver: WebhookReceiver, project_id: str, version: int) -> None:
-    """Events the processor parked while the config was deactivated go back to the queue; the project's flag is
-    cleared only if no config write came since (a new deactivation may be parking again). Once the config is active
-    nothing more is parked (the processor's flag update is guarded by the version), so this drains them all. A
-    failed send raises (503) with the flag kept: the next PUT tries again."""
-    queued = receiver.requeue_parked(project_id)
-    logger.info("parked events queued again", queued=queued)
-    try:
-        table.update(keys.project(project_id), UpdateExpression="REMOVE parked_events",
-                     ConditionExpression="version = :seen", ExpressionAttributeValues={":seen": version})
-    except ConditionFailed:
-        pass  # changed since: that write's own PUT (if it re-enables) drains what is parked by then
+def drain_parked(table: Table, project_id: str, receiver: WebhookReceiver | None = None,
+                 deadline: float | None = None) -> int:
+    """The hourly pass' drain of one project still flagged (a re-enabling PUT that ran out of time or failed a
+    send): its parked events queued again while its configuration is active. The number queued."""
+    project = table.get(keys.project(project_id), consistent=True)
+    if not project or not project.get("parked_events") or not (project.get("config") or {}).get("is_active"):
+        return 0
+    return requeue_parked(table, receiver or default_receiver(), project, deadline)
+
+
+def requeue_parked(table: Table, receiver: WebhookReceiver, project: dict[str, Any],
+                   deadline: float | None = None) -> int:
+    """Events the processor parked while the config was deactivated go back to the queue; once none is left, the
+    project's flag is cleared, only if no config write came since (a new deactivation may be parking again). Once
+    the config is active nothing more is parked (the processor's flag update is guarded by the version), so a
+    drain that finishes drains them all; one stopped by `deadline` or a failed send keeps the flag for the next."""
+    queued, done = receiver.requeue_parked(project["id"], deadline=deadline)
+    logger.info("parked events queued again", queued=queued, done=done)
+    if done:
+        try:
+            table.update(keys.project(project["id"]), UpdateExpression="REMOVE parked_events",
+                         ConditionExpression="version = :seen", ExpressionAttributeValues={":seen": project["version"]})
+        except ConditionFailed:
+            pass  # changed since: that write's own PUT (if it re-enables) drains what is parked by then
+    return queued
 
 
 def _apply(

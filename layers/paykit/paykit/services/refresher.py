@@ -66,14 +66,14 @@ def refresh_scope(table: Table, project_id: str, mode: str, stripe: StripeReader
     stored = table.get(keys.counters(project_id, mode), consistent=True) or {}
     seen = _day_items(table, keys.counters(project_id, mode)["pk"], consistent=True)
     totals, days = recount(table, project_id, mode, unnamed, ended_by=now)
-    if unnamed:
-        names.fill_names(table, project_id, mode, unnamed, stripe or default_processor().stripe)
     corrected = _reconcile(table, keys.counters(project_id, mode), totals, project_id, mode, stored)
     for day in sorted(set(seen) | set(days)):
         corrected += _reconcile(table, keys.counters_day(project_id, mode, day), days.get(day, {}),
                                 project_id, mode, seen.get(day, {}),
                                 developer_key=keys.developer_day(owner, mode, day) if owner else None)
     corrected += _reconcile_movements(table, project_id, mode, owner, day_key(now.date()))
+    if unnamed:  # after the corrections (names change no figure): the Stripe reads keep no correction waiting
+        names.fill_names(table, project_id, mode, unnamed, stripe or default_processor().stripe)
     return corrected, totals
 
 
@@ -121,14 +121,17 @@ def _day_items(table: Table, partition: str, consistent: bool = False) -> dict[s
 
 
 def _reconcile_developer_days(table: Table, owner_id: str, project_ids: list[str]) -> int:
-    """Each developer day bucket corrected to the sum of the same day of their projects (movements included)."""
+    """Each developer day bucket corrected to the sum of the same day of their projects (movements included). The
+    developer's buckets are read first, then the projects', both consistently: an event that commits in between (in
+    a project's bucket and its developer's) fails the correction's condition, which waits for the next recount
+    instead of taking the event out of the developer's bucket."""
     corrected = 0
     for mode in MODES:
+        stored = _day_items(table, keys.developer_counters(owner_id, mode)["pk"], consistent=True)
         expected: dict[str, dict[str, int]] = {}
         for project_id in project_ids:
-            for day, bucket in _day_items(table, keys.counters(project_id, mode)["pk"]).items():
+            for day, bucket in _day_items(table, keys.counters(project_id, mode)["pk"], consistent=True).items():
                 _merge(expected.setdefault(day, {}), _figures(bucket))
-        stored = _day_items(table, keys.developer_counters(owner_id, mode)["pk"])
         for day in sorted(set(expected) | set(stored)):
             corrected += _reconcile(table, keys.developer_day(owner_id, mode, day), expected.get(day, {}), owner_id,
                                     mode, stored.get(day, {}), everything=True)

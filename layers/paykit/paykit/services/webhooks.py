@@ -158,13 +158,17 @@ class WebhookReceiver:
             MessageGroupId=message_group(project_id, mode, event)[:128],
         )
 
-    def requeue_parked(self, project_id: str, page_size: int = 100) -> int:
+    def requeue_parked(self, project_id: str, page_size: int = 100,
+                       deadline: float | None = None) -> tuple[int, bool]:
         """Queues again the events the processor parked while the project's configuration was deactivated (decision
-        24), page by page, and clears each once queued; the number queued. Each is sent under a dedup id of its
-        parking, as SQS would drop a second send of the event's own id within 5 minutes of the first delivery; a
-        double send is the processor's duplicate. A failed send raises, leaving the rest parked for the next try."""
+        24), page by page, and clears each once queued: (the number queued, whether none is left). Each is sent under
+        a dedup id of its parking, as SQS would drop a second send of the event's own id within 5 minutes of the
+        first delivery; a double send is the processor's duplicate. It stops between pages once `deadline`
+        (time.monotonic()) has passed; a failed send raises. Either way the rest stay parked for the next drain."""
         queued, start = 0, None
         while True:
+            if deadline is not None and time.monotonic() >= deadline:
+                return queued, False
             parked, start = self.table.query_page("pk = :pk", {":pk": keys.parked_events(project_id)}, limit=page_size,
                                                   start_key=start, newest_first=False, consistent=True)
             records = {(r["pk"], r["sk"]): r for r in batch_get(self.table, [
@@ -182,7 +186,7 @@ class WebhookReceiver:
                 except ConditionFailed:
                     pass
             if start is None:
-                return queued
+                return queued, True
 
     def _store_body(self, project_id: str, mode: str, event: dict[str, Any], message: dict[str, Any]) -> None:
         """Oversized bodies go whole into the event record (the processor reads it from there)."""

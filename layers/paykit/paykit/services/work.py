@@ -17,8 +17,9 @@ from paykit.store import dirty, keys
 from paykit.store.errors import ConditionFailed
 from paykit.store.table import Table, default_table
 
-# Message kinds: one scope of the reconciler, one scope or developer of the refresher, a producer's cursor.
-RECONCILE, REFRESH, CONTINUE = "reconcile", "refresh", "continue"
+# Message kinds: one scope of the reconciler, one scope or developer of the refresher, a producer's cursor, and
+# the parked events of a project whose re-enabling PUT did not queue them all (decision 24).
+RECONCILE, REFRESH, CONTINUE, DRAIN = "reconcile", "refresh", "continue", "drain"
 # Passes: the reconciler's, the refresher's incremental one (the hourly schedule) and its full recount (on demand).
 RECONCILE_PASS, REFRESH_CHANGED, REFRESH_ALL = "reconcile", "refresh-changed", "refresh-all"
 PASSES = (RECONCILE_PASS, REFRESH_CHANGED, REFRESH_ALL)
@@ -62,7 +63,7 @@ class Work:
         work = cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
         valid = {RECONCILE: bool(work.project_id and work.mode),
                  REFRESH: bool(work.developer_id or (work.project_id and work.mode)),
-                 CONTINUE: work.producer in PASSES}
+                 CONTINUE: work.producer in PASSES, DRAIN: bool(work.project_id)}
         if not valid.get(work.kind):
             raise ValueError(f"not a work message: {body[:200]}")
         return work
@@ -71,6 +72,8 @@ class Work:
     def scope(self) -> str:
         if self.kind == CONTINUE:
             return f"{self.producer}@{json.dumps(self.cursor, sort_keys=True)}"
+        if self.kind == DRAIN:
+            return f"parked@{self.project_id}"
         return self.developer_id and f"DEV#{self.developer_id}" or keys.scope(self.project_id or "", self.mode or "")
 
 
@@ -213,7 +216,8 @@ class Producer:
         if producer == RECONCILE_PASS:
             from paykit.services.reconciler import scopes_of
 
-            return [Work(RECONCILE, project_id=item["id"], mode=mode) for mode in scopes_of(item)]
+            drain = [Work(DRAIN, project_id=item["id"])] if item.get("parked_events") else []
+            return [Work(RECONCILE, project_id=item["id"], mode=mode) for mode in scopes_of(item)] + drain
         if producer == REFRESH_ALL:
             return [Work(REFRESH, developer_id=item["pk"].removeprefix("DEV#"))]
         return [Work(REFRESH, project_id=item["project_id"], mode=item["mode"])]
@@ -240,6 +244,11 @@ class Worker:
             return asdict(self.producer.resume(work, remaining_ms))
         if work.kind == RECONCILE:
             return {"queued": default_reconciler().reconcile_scope(str(work.project_id), str(work.mode))}
+        if work.kind == DRAIN:  # what is left after this invocation's time stays flagged for the next pass
+            from paykit.services.config import drain_parked
+
+            deadline = time.monotonic() + max(0, remaining_ms() - MARGIN_MS) / 1000
+            return {"queued": drain_parked(self.table, str(work.project_id), deadline=deadline)}
         if work.developer_id:
             return {"corrected": refresher.refresh_developer(self.table, work.developer_id)}
         return {"corrected": refresher.refresh_changed_scope(self.table, str(work.project_id), str(work.mode))}

@@ -53,7 +53,7 @@ def settle_refunds(ctx: Ctx, item: dict[str, Any], charge_id: str | None, report
     charge's refunds (one call) is merged in and the refunds still standing are the total, whatever totals
     `charge.refunded` reported before; until then, the largest total reported or known refund by refund."""
     if given_back(item) and charge_id:
-        for refund in ctx.stripe.charge_refunds(ctx.project_id, ctx.mode, charge_id):
+        for refund in ctx.charge_refunds(charge_id):
             merge_refund_state(item, refund)
         standing = [r for r in item["refunds"].values() if r.get("status") not in GIVEN_BACK]
         item["refunded_amount_cents"] = sum(int(r["amount"]) for r in standing)
@@ -90,7 +90,7 @@ def on_refund(ctx: Ctx) -> None:
         return
     charge: dict[str, Any] = {}
     if charge_id and ctx.record(keys.payment(ctx.project_id, ctx.mode, pi)) is None:
-        charge = ctx.stripe.charge(ctx.project_id, ctx.mode, charge_id)
+        charge = ctx.charge(charge_id)
         if owner_project(charge) not in (None, ctx.project_id):
             return
 

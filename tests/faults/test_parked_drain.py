@@ -1,0 +1,54 @@
+"""Parked events are never left to the developer's memory (decision 24): a re-enabling PUT whose queueing fails (or
+runs out of time) still saves the configuration, and the hourly reconcile pass queues what is left. Receiver, SQS
+FIFO and the work queue (moto, behind the fault proxy), the configuration routes, the worker, the Stripe emulator."""
+from __future__ import annotations
+
+import os
+
+from local import lambda_host
+from local.queue_poller import QueuePoller
+from paykit.services import work
+from paykit.store import keys
+from paykit.store.table import default_table
+from tests.faults.test_aws_faults import ATTEMPTS
+from tests.integration.test_checkout import subscribe
+from tests.integration.test_event_dlq import empty
+from tests.integration.test_parked_events import BASE, deliver_new_events, record, shop  # noqa: F401 (a fixture)
+from tests.integration.test_scheduled_work import received_works, work_poller
+
+
+def test_parked_events_a_failed_re_enable_could_not_queue_are_queued_by_the_hourly_pass(client, dev_token, shop,
+                                                                                       moto_aws, faults):
+    sqs, queue = moto_aws.client("sqs"), os.environ["QUEUE_URL"]
+    poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
+    config = f"{BASE}/projects/{shop.project_id}/config"
+    # Given a subscriber, a deactivated configuration and a cancellation acknowledged meanwhile, so parked
+    seen: set[str] = set()
+    sub_id = subscribe(client, shop, shop.token())["subscription"]["subscription_id"]
+    deliver_new_events(client, shop, seen)
+    poller.drain()
+    assert client.delete(config, token=dev_token).status == 204
+    shop.stripe("DELETE", f"/v1/subscriptions/{sub_id}")
+    deliver_new_events(client, shop, seen)
+    poller.drain()
+    assert record(shop, sub_id)["status"] == "active"
+    # When the developer re-enables it while SQS refuses every attempt of the re-enable's send
+    refused = faults.inject("sqs", "SendMessage", ATTEMPTS, status=500, code="InternalError")
+    reply = client.put(config, token=dev_token, json_body={})
+    # Then the configuration is saved and active all the same, and the event is still parked, flagged for later
+    assert reply.status == 200 and reply.json()["is_active"] is True, reply.text
+    assert refused.hits == ATTEMPTS and poller.drain() == 0
+    assert default_table().get(keys.project(shop.project_id), consistent=True).get("parked_events")
+    # When the hourly reconcile pass runs (nobody PUTs again) and its worker takes this project's drain
+    empty(sqs, os.environ["WORK_QUEUE_URL"])
+    assert lambda_host.invoke("reconciler", {"source": "aws.scheduler"})["completed"]
+    drains = [w for w, _ in received_works(sqs) if w.kind == work.DRAIN]
+    assert [w.project_id for w in drains] == [shop.project_id]
+    work.default_queue().send(drains)
+    work_poller(sqs).drain()
+    # Then the cancellation is queued again and applied, once, and nothing is left parked or flagged
+    assert poller.drain() == 1
+    assert record(shop, sub_id)["status"] == "canceled"
+    assert default_table().query_page("pk = :pk", {":pk": keys.parked_events(shop.project_id)},
+                                      consistent=True)[0] == []
+    assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)
