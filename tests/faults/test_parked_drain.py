@@ -11,9 +11,8 @@ from paykit.services import work
 from paykit.store import keys
 from paykit.store.table import default_table
 from tests.faults.test_aws_faults import ATTEMPTS
-from tests.integration.test_checkout import subscribe
 from tests.integration.test_event_dlq import empty
-from tests.integration.test_parked_events import BASE, deliver_new_events, record, shop  # noqa: F401 (a fixture)
+from tests.integration.test_parked_events import BASE, cancellation_while_deactivated, record, shop  # noqa: F401
 from tests.integration.test_scheduled_work import received_works, work_poller
 
 
@@ -23,14 +22,7 @@ def test_parked_events_a_failed_re_enable_could_not_queue_are_queued_by_the_hour
     poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
     config = f"{BASE}/projects/{shop.project_id}/config"
     # Given a subscriber, a deactivated configuration and a cancellation acknowledged meanwhile, so parked
-    seen: set[str] = set()
-    sub_id = subscribe(client, shop, shop.token())["subscription"]["subscription_id"]
-    deliver_new_events(client, shop, seen)
-    poller.drain()
-    assert client.delete(config, token=dev_token).status == 204
-    shop.stripe("DELETE", f"/v1/subscriptions/{sub_id}")
-    deliver_new_events(client, shop, seen)
-    poller.drain()
+    sub_id, _deleted = cancellation_while_deactivated(client, dev_token, shop, poller)
     assert record(shop, sub_id)["status"] == "active"
     # When the developer re-enables it while SQS refuses every attempt of the re-enable's send
     refused = faults.inject("sqs", "SendMessage", ATTEMPTS, status=500, code="InternalError")

@@ -44,23 +44,29 @@ def record(shop: Shop, sub_id: str) -> dict:
     return default_table().get(keys.subscription(shop.project_id, "test", sub_id), consistent=True)
 
 
-def test_a_cancellation_acknowledged_while_deactivated_is_applied_once_the_config_is_re_enabled(
-        client, dev_token, shop, moto_aws):
-    sqs, queue = moto_aws.client("sqs"), os.environ["QUEUE_URL"]
-    poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
-    config = f"{BASE}/projects/{shop.project_id}/config"
-    # Given a subscriber whose events reached PayKit through the receiver (which now holds the project as active)
+def cancellation_while_deactivated(client, dev_token, shop: Shop, poller: QueuePoller) -> tuple[str, dict]:
+    """A subscriber whose events reached PayKit through the receiver (which then holds the project as active); the
+    developer deactivates the configuration (E7), the subscription is canceled in Stripe meanwhile, and the receiver
+    still acknowledges the cancellation (its cache window) to the processor. (subscription id, the event)"""
     seen: set[str] = set()
     sub_id = subscribe(client, shop, shop.token())["subscription"]["subscription_id"]
     deliver_new_events(client, shop, seen)
     poller.drain()
     assert record(shop, sub_id)["status"] == "active"
-    # When the developer deactivates the configuration (E7), and the subscription is canceled in Stripe meanwhile
-    assert client.delete(config, token=dev_token).status == 204
+    assert client.delete(f"{BASE}/projects/{shop.project_id}/config", token=dev_token).status == 204
     shop.stripe("DELETE", f"/v1/subscriptions/{sub_id}")
-    # And the receiver still acknowledges the cancellation (its cache window) and the processor gets it
     (deleted,) = [e for e in deliver_new_events(client, shop, seen) if e["type"] == "customer.subscription.deleted"]
     poller.drain()
+    return sub_id, deleted
+
+
+def test_a_cancellation_acknowledged_while_deactivated_is_applied_once_the_config_is_re_enabled(
+        client, dev_token, shop, moto_aws):
+    sqs, queue = moto_aws.client("sqs"), os.environ["QUEUE_URL"]
+    poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
+    config = f"{BASE}/projects/{shop.project_id}/config"
+    # Given a cancellation acknowledged while the configuration is deactivated
+    sub_id, deleted = cancellation_while_deactivated(client, dev_token, shop, poller)
     # Then nothing is applied yet, and the event log says why
     assert record(shop, sub_id)["status"] == "active"
     log = client.get(f"{BASE}/projects/{shop.project_id}/events", token=dev_token).json()["events"]
