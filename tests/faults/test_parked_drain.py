@@ -44,3 +44,24 @@ def test_parked_events_a_failed_re_enable_could_not_queue_are_queued_by_the_hour
     assert default_table().query_page("pk = :pk", {":pk": keys.parked_events(shop.project_id)},
                                       consistent=True)[0] == []
     assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)
+
+
+def test_a_re_enable_out_of_time_leaves_the_rest_flagged_for_the_worker(client, dev_token, shop, moto_aws,
+                                                                        monkeypatch):
+    from paykit.services import config
+
+    sqs, queue = moto_aws.client("sqs"), os.environ["QUEUE_URL"]
+    poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
+    # Given a cancellation parked while the configuration was deactivated
+    sub_id, _deleted = cancellation_while_deactivated(client, dev_token, shop, poller)
+    # When the re-enabling PUT has no time left for its drain (a project that parked more than it can send)
+    monkeypatch.setattr(config, "INLINE_DRAIN_SECONDS", 0.0)
+    assert client.put(f"{BASE}/projects/{shop.project_id}/config", token=dev_token, json_body={}).status == 200
+    # Then nothing was sent, and the project stays flagged
+    assert poller.drain() == 0
+    assert default_table().get(keys.project(shop.project_id), consistent=True).get("parked_events")
+    # When the worker runs the hourly pass's drain of it
+    assert config.drain_parked(default_table(), shop.project_id) == 1
+    # Then the cancellation is applied and the flag is gone
+    assert poller.drain() == 1 and record(shop, sub_id)["status"] == "canceled"
+    assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)

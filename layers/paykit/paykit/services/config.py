@@ -73,9 +73,9 @@ def put_config(
     """Partial upsert (decision 19): omitted fields keep their value, null clears, {} changes no credential.
 
     Any PUT re-activates a deactivated config (the documented way back after DELETE), and starts queueing again the
-    events parked while it was deactivated (decision 24): for a few seconds, then the hourly pass goes on. Secrets are written first and the masked view second, guarded by
-    the item's version; a writer that loses a race merges again on top of the winner, so the secret and its masked
-    view always end in the same state.
+    events parked while it was deactivated (decision 24): for a few seconds, then the hourly pass goes on. Secrets
+    are written first and the masked view second, guarded by the item's version; a writer that loses a race merges
+    again on top of the winner, so the secret and its masked view always end in the same state.
     """
     table, secrets, settings = table or default_table(), secrets or default_secret_store(), settings or get_settings()
     changes = {f: getattr(body, f) for f in body.model_fields_set if f in CREDENTIAL_FIELDS}

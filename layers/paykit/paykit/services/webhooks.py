@@ -163,17 +163,17 @@ class WebhookReceiver:
         """Queues again the events the processor parked while the project's configuration was deactivated (decision
         24), page by page, and clears each once queued: (the number queued, whether none is left). Each is sent under
         a dedup id of its parking, as SQS would drop a second send of the event's own id within 5 minutes of the
-        first delivery; a double send is the processor's duplicate. It stops between pages once `deadline`
-        (time.monotonic()) has passed; a failed send raises. Either way the rest stay parked for the next drain."""
+        first delivery; a double send is the processor's duplicate. It stops once `deadline` (time.monotonic()) has
+        passed; a failed send raises. Either way the rest stay parked for the next drain."""
         queued, start = 0, None
         while True:
-            if deadline is not None and time.monotonic() >= deadline:
-                return queued, False
             parked, start = self.table.query_page("pk = :pk", {":pk": keys.parked_events(project_id)}, limit=page_size,
                                                   start_key=start, newest_first=False, consistent=True)
             records = {(r["pk"], r["sk"]): r for r in batch_get(self.table, [
                 keys.event_record(project_id, p["mode"], p["event_id"]) for p in parked], consistent=True)}
             for item in parked:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return queued, False
                 key = keys.event_record(project_id, item["mode"], item["event_id"])
                 body = (records.get((key["pk"], key["sk"])) or {}).get("body")
                 if body is not None:  # gone only once the event record expired (35 days): nothing left to apply
