@@ -187,7 +187,8 @@ def test_developer_transactions_filter_by_status_and_page_by_cursor(client, dev_
 
 def test_totals_equal_a_recount_of_the_records(client, dev_token, seeded):
     # Given the records the processor wrote, recounted with Query
-    recounted = {(p, m): refresher.recount(default_table(), seeded[p], m)[0] for p in ("one", "two") for m in ("test", "live")}
+    recounted = {(p, m): refresher.recount(default_table(), seeded[p], m)[0]
+                 for p in ("one", "two") for m in ("test", "live")}
     # Then the list totals (from counters) equal the recount
     subs = sum(c.get("subscriptions", 0) for c in recounted.values())
     pays = sum(c.get("payments", 0) for c in recounted.values())

@@ -187,7 +187,8 @@ def test_a_cancellation_at_period_end_counts_on_the_day_the_subscription_ended(c
     # (Stripe's `canceled_at` is the request's time; `ended_at` is when it reached `canceled`)
     token = make_token(JWT_SECRET, f"dev-ended-{NOW}")
     pid = new_project(client, token, "Ended")
-    ended = sub_event(pid, "sub_end", "canceled", NOW - 70 * DAY, canceled_at=NOW - 40 * DAY, event_created=NOW - 2 * DAY)
+    ended = sub_event(pid, "sub_end", "canceled", NOW - 70 * DAY, canceled_at=NOW - 40 * DAY,
+                      event_created=NOW - 2 * DAY)
     ended["data"]["object"]["ended_at"] = NOW - 2 * DAY
     deliver(pid, "test", [ended])
     # Then the cancellation is in the last 30 days (docs/metrics.md: on the day it reached `canceled`)

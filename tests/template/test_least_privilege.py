@@ -155,7 +155,8 @@ def test_dynamodb_access_is_limited_to_the_table_and_its_indexes(logical_id):
             # And a delete is held to the idempotency records' partitions (decision 32), or, for the configuration
             # and the worker that finishes its drain, to the parked events' (decision 24)
             if "dynamodb:DeleteItem" in actions:
-                leading = "PARKED#*" if logical_id in ("StripeConfigFunction", "ScopeWorkerFunction") else "IDEMPOTENCY#*"
+                parked = logical_id in ("StripeConfigFunction", "ScopeWorkerFunction")
+                leading = "PARKED#*" if parked else "IDEMPOTENCY#*"
                 assert statement["Condition"] == {"ForAllValues:StringLike": {
                     "dynamodb:LeadingKeys": [leading]}}, statement
 

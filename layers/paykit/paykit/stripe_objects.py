@@ -87,7 +87,8 @@ def owner_project(obj: dict[str, Any]) -> str | None:
     checkout sessions, payment intents, charges, customers); an invoice carries its subscription's metadata
     (`parent.subscription_details`, or `subscription_details` in older shapes); an expanded payment intent or
     subscription carries its own."""
-    sources = [obj.get("metadata"), invoice_subscription(obj)[1], (obj.get("subscription_details") or {}).get("metadata")]
+    sources = [obj.get("metadata"), invoice_subscription(obj)[1],
+               (obj.get("subscription_details") or {}).get("metadata")]
     sources += [(obj[name] or {}).get("metadata") for name in ("payment_intent", "subscription")
                 if isinstance(obj.get(name), dict)]
     for metadata in sources:

@@ -51,7 +51,8 @@ def park(project_id: str, mode: str, event: dict[str, Any], now: float) -> dict[
     is re-enabled, which queues it again: Stripe saw a 200 and will not retry it."""
     return {"Put": {"Item": {
         **keys.parked_event(project_id, mode, event["id"]), "type": "parked_event", "project_id": project_id,
-        "mode": mode, "event_id": event["id"], "parked_at": int(now * 1000), "expires_at": int(now) + MARKER_DAYS * 86400,
+        "mode": mode, "event_id": event["id"], "parked_at": int(now * 1000),
+        "expires_at": int(now) + MARKER_DAYS * 86400,
     }}}
 
 

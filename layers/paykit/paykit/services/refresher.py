@@ -22,7 +22,6 @@ from paykit.store.errors import ConditionFailed, TransactionConflict
 from paykit.store.table import Table, batch_get, default_table
 
 
-
 def refresh_all(table: Table | None = None) -> dict[str, int]:
     """Every developer (gsi1 `DEVELOPERS`, no Scan) in this one invocation: the loop that issue 15 replaced with the
     work queue's fan-out (services/work.py); kept for `bench.scale`. Returns drift per developer."""

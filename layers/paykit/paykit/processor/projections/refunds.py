@@ -55,15 +55,19 @@ def settle_refunds(ctx: Ctx, item: dict[str, Any], charge_id: str | None, report
     if given_back(item) and charge_id:
         for refund in ctx.charge_refunds(charge_id):
             merge_refund_state(item, refund)
-        standing = [r for r in item["refunds"].values() if r.get("status") not in GIVEN_BACK]
-        item["refunded_amount_cents"] = sum(int(r["amount"]) for r in standing)
-        item["refunded_at"] = max((r["created"] for r in standing if r.get("created")), default=None)
+        item["refunded_amount_cents"], item["refunded_at"] = _standing(item)
         return
     if reported is not None:
         merge_refund(item, int(reported), ts(ctx.created))
+    total, latest = _standing(item)
+    merge_refund(item, total, latest)
+
+
+def _standing(item: dict[str, Any]) -> tuple[int, str | None]:
+    """(the sum of the known refunds not given back, the latest one's time)."""
     standing = [r for r in (item.get("refunds") or {}).values() if r.get("status") not in GIVEN_BACK]
-    latest = max((r["created"] for r in standing if r.get("created")), default=None)
-    merge_refund(item, sum(int(r["amount"]) for r in standing), latest)
+    return (sum(int(r["amount"]) for r in standing),
+            max((r["created"] for r in standing if r.get("created")), default=None))
 
 
 def on_charge_refunded(ctx: Ctx) -> None:
