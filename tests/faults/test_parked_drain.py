@@ -65,3 +65,30 @@ def test_a_re_enable_out_of_time_leaves_the_rest_flagged_for_the_worker(client, 
     # Then the cancellation is applied and the flag is gone
     assert poller.drain() == 1 and record(shop, sub_id)["status"] == "canceled"
     assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)
+
+
+def test_a_drain_that_dies_between_its_send_and_its_delete_applies_the_event_once(client, dev_token, shop, moto_aws,
+                                                                                  faults):
+    from paykit.services import config
+
+    sqs, queue = moto_aws.client("sqs"), os.environ["QUEUE_URL"]
+    poller = QueuePoller(sqs, queue, wait_seconds=0, visibility_timeout=0)
+    # Given a cancellation parked while the configuration was deactivated
+    sub_id, deleted = cancellation_while_deactivated(client, dev_token, shop, poller)
+    # When the re-enable sends it, and then every attempt to delete its parking fails (as a function that died there)
+    lost = faults.inject("dynamodb", "DeleteItem", ATTEMPTS, status=500, code="InternalServerError")
+    assert client.put(f"{BASE}/projects/{shop.project_id}/config", token=dev_token, json_body={}).status == 200
+    assert lost.hits == ATTEMPTS
+    # Then the event is still parked and flagged, though it was sent
+    assert default_table().query_page("pk = :pk", {":pk": keys.parked_events(shop.project_id)},
+                                      consistent=True)[0]
+    # When the hourly pass's drain sends it again, and the queue is drained
+    assert config.drain_parked(default_table(), shop.project_id) == 1
+    # (the second send carries the same parking's dedup id: the FIFO queue drops it within 5 minutes, and a later
+    # one is the processor's duplicate)
+    assert poller.drain() == 1
+    # Then the cancellation took effect once
+    assert record(shop, sub_id)["status"] == "canceled"
+    log = client.get(f"{BASE}/projects/{shop.project_id}/events", token=dev_token).json()["events"]
+    assert [e["status"] for e in log if e["id"] == deleted["id"]] == ["processed"]
+    assert "parked_events" not in default_table().get(keys.project(shop.project_id), consistent=True)
